@@ -1,0 +1,345 @@
+/**
+ * The `Executor` service: submit tasks, map over inputs, shut down. One service, many Layers — switching
+ * from the in-process fiber pool to a worker-thread or child-process pool is one Layer.
+ *
+ * @since 0.1.0
+ */
+import { Cause, Context, Duration, Effect, Layer, Scope, Stream } from "effect"
+import type { Future } from "./Future.ts"
+import type {
+  CancelledError,
+  ExecutorShutdownError,
+  TaskBoundaryError,
+  TaskEncodeError,
+  TimeoutError
+} from "./FutureError.ts"
+import { FiberPool } from "./internal/fiberPool.ts"
+import { mapInOrder } from "./internal/mapStream.ts"
+import type { ExecutorStats } from "./internal/stats.ts"
+import * as Task from "./Task.ts"
+
+export type {
+  /**
+   * A snapshot of an executor's counters: `maxWorkers`, `workers` alive, `busy` ones, `queued` tasks, and
+   * how many tasks `completed`, `failed` and were `cancelled`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  ExecutorStats as Stats
+}
+
+/**
+ * Options of {@link shutdown}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ShutdownOptions {
+  /** Wait for running and queued tasks to end (default `true`). */
+  readonly wait?: boolean | undefined
+  /** Cancel the queued tasks first (default `false`). */
+  readonly cancelFutures?: boolean | undefined
+}
+
+/**
+ * Options of submitting one task.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SubmitOptions {
+  /** Objects to move, not copy, to a worker thread (`Task.fromFunction` tasks). */
+  readonly transfer?: ReadonlyArray<Transferable> | undefined
+}
+
+/**
+ * What every executor provides.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ExecutorShape {
+  readonly maxWorkers: number
+  readonly submitTask: <I, A, E>(
+    task: Task.Task<I, A, E>,
+    input: I,
+    options?: SubmitOptions
+  ) => Effect.Effect<Future<A, E | TaskBoundaryError>, ExecutorShutdownError | TaskEncodeError>
+  readonly shutdown: (options?: ShutdownOptions) => Effect.Effect<void>
+  readonly stats: Effect.Effect<ExecutorStats>
+}
+
+/**
+ * The executor service that every executor Layer provides: tasks (`Task.make`, `Task.fromFunction`) can be
+ * submitted to any of them.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Executor } from "@effect-futures/core"
+ *
+ * const program = Effect.gen(function*() {
+ *   const executor = yield* Executor.Executor
+ *   return executor.maxWorkers // 4
+ * }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 4 })))
+ * ```
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Executor extends Context.Service<Executor, ExecutorShape>()("@effect-futures/core/Executor") {}
+
+/**
+ * What in-process executors also provide: running any Effect, closures included.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LocalExecutorShape {
+  readonly submit: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<Future<A, E>, ExecutorShutdownError>
+}
+
+/**
+ * The service of in-process executors (`layerFiber`). `submit(effect)` and `map(fn, …)` need it, so a
+ * program that submits closures to a worker pool does not type-check.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Executor } from "@effect-futures/core"
+ *
+ * // Effect<Future<number>, ExecutorShutdownError, LocalExecutor>
+ * const submitted = Executor.submit(Effect.succeed(1))
+ * ```
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class LocalExecutor extends Context.Service<LocalExecutor, LocalExecutorShape>()(
+  "@effect-futures/core/LocalExecutor"
+) {}
+
+/**
+ * Submits work and returns its future at once. A `Task` and its input go to any executor; an Effect (a
+ * closure) only to an in-process one, and keeps the services of the fiber that submits it.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Executor, Future, Task } from "@effect-futures/core"
+ *
+ * const double = Task.make("double", { payload: Schema.Number, success: Schema.Number, run: (n) => Effect.succeed(2 * n) })
+ *
+ * const program = Effect.gen(function*() {
+ *   const fromTask = yield* Executor.submit(double, 21)
+ *   const fromEffect = yield* Executor.submit(Effect.succeed("hello"))
+ *   return [yield* Future.result(fromTask), yield* Future.result(fromEffect)] as const
+ * }).pipe(Effect.provide(Executor.layerFiber()))
+ * ```
+ *
+ * @since 0.1.0
+ * @category submitting
+ */
+export const submit: {
+  <I, A, E>(
+    task: Task.Task<I, A, E>,
+    input: I,
+    options?: SubmitOptions
+  ): Effect.Effect<Future<A, E | TaskBoundaryError>, ExecutorShutdownError | TaskEncodeError, Executor>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Future<A, E>, ExecutorShutdownError, LocalExecutor | R>
+} = ((taskOrEffect: Task.Any | Effect.Effect<unknown, unknown, unknown>, input?: unknown, options?: SubmitOptions) =>
+  Task.isTask(taskOrEffect)
+    ? Executor.use((executor) => executor.submitTask(taskOrEffect, input, options))
+    : submitEffect(taskOrEffect)) as any
+
+const submitEffect = <A, E, R>(
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<Future<A, E>, ExecutorShutdownError, LocalExecutor | R> =>
+  LocalExecutor.use((executor) =>
+    Effect.flatMap(Effect.context<R>(), (context) => executor.submit(Effect.provideContext(effect, context)))
+  )
+
+/**
+ * Options of {@link map}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MapOptions {
+  /** Counted from when the stream starts; the stream then fails with `TimeoutError`. */
+  readonly timeout?: Duration.Input | undefined
+  /** At most this many tasks in flight; inputs are pulled lazily. Default: twice the executor's workers. */
+  readonly buffer?: number | undefined
+}
+
+/**
+ * Runs a task (or, on in-process executors, any `(input) => Effect`) over the inputs and streams the results
+ * in submission order (Python's `Executor.map`). Inputs are pulled lazily with at most `buffer` tasks in
+ * flight, so an infinite iterable works. The first failure in submission order fails the stream, after
+ * every result before it; then the tasks still in flight are cancelled or interrupted.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Executor } from "@effect-futures/core"
+ *
+ * const program = Executor.map((n: number) => Effect.succeed(n * n), [1, 2, 3]).pipe(
+ *   Stream.runCollect, // [1, 4, 9]
+ *   Effect.provide(Executor.layerFiber())
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category submitting
+ */
+export const map: {
+  <I, A, E>(
+    task: Task.Task<I, A, E>,
+    inputs: Iterable<I>,
+    options?: MapOptions
+  ): Stream.Stream<
+    A,
+    E | TaskBoundaryError | CancelledError | ExecutorShutdownError | TimeoutError,
+    Executor
+  >
+  <I, A, E, R>(
+    f: (input: I) => Effect.Effect<A, E, R>,
+    inputs: Iterable<I>,
+    options?: MapOptions
+  ): Stream.Stream<A, E | CancelledError | ExecutorShutdownError | TimeoutError, Executor | LocalExecutor | R>
+} = ((
+  taskOrFunction: Task.Any | ((input: unknown) => Effect.Effect<unknown, unknown, unknown>),
+  inputs: Iterable<unknown>,
+  options?: MapOptions
+) =>
+  Stream.unwrap(
+    Executor.useSync((executor): Stream.Stream<unknown, unknown, unknown> => {
+      const mapOptions = { buffer: options?.buffer ?? 2 * executor.maxWorkers, timeout: options?.timeout }
+      return Task.isTask(taskOrFunction)
+        ? mapInOrder(inputs, (input) => executor.submitTask(taskOrFunction, input), mapOptions)
+        : mapInOrder(inputs, (input) => submitEffect(taskOrFunction(input)), mapOptions)
+    })
+  )) as any
+
+/**
+ * Shuts the executor down (Python's `shutdown`): later submits fail with `ExecutorShutdownError`;
+ * `cancelFutures` cancels the queued tasks; `wait` (default) waits for the rest to end. Closing an
+ * executor Layer's scope does this for you.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Executor } from "@effect-futures/core"
+ *
+ * const program = Executor.shutdown({ wait: true, cancelFutures: true }).pipe(
+ *   Effect.provide(Executor.layerFiber())
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category lifecycle
+ */
+export const shutdown = (options?: ShutdownOptions): Effect.Effect<void, never, Executor> =>
+  Executor.use((executor) => executor.shutdown(options))
+
+/**
+ * The executor's counters now; they are also reported as Effect `Metric`s (`effect_futures_workers`,
+ * `_busy`, `_queued`, `_completed`, `_failed`, `_cancelled`, `_task_run_time`, tagged with the executor).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Executor } from "@effect-futures/core"
+ *
+ * const program = Effect.gen(function*() {
+ *   const { busy, queued } = yield* Executor.stats
+ *   yield* Effect.log(`${busy} busy, ${queued} queued`)
+ * }).pipe(Effect.provide(Executor.layerFiber()))
+ * ```
+ *
+ * @since 0.1.0
+ * @category lifecycle
+ */
+export const stats: Effect.Effect<ExecutorStats, never, Executor> = Executor.use((executor) => executor.stats)
+
+/**
+ * Python's default: `min(32, cpus + 4)`, or 8 where the runtime does not say how many CPUs it has.
+ *
+ * @example
+ * ```ts
+ * import { Executor } from "@effect-futures/core"
+ *
+ * Executor.defaultMaxWorkers() // 6 on a 2-core machine
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const defaultMaxWorkers = (): number => {
+  const cpus = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency
+  return typeof cpus === "number" && cpus > 0 ? Math.min(32, cpus + 4) : 8
+}
+
+/**
+ * Checks a `maxWorkers` option: a positive integer, else a defect that says what was given.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Executor } from "@effect-futures/core"
+ *
+ * const four = Executor.validateMaxWorkers(4, "layerFiber") // Effect<number>
+ * ```
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const validateMaxWorkers = (maxWorkers: number, layer: string): Effect.Effect<number> =>
+  Number.isSafeInteger(maxWorkers) && maxWorkers > 0
+    ? Effect.succeed(maxWorkers)
+    : Effect.die(new Cause.IllegalArgumentError(`${layer}: maxWorkers must be a positive integer, got ${maxWorkers}`))
+
+/**
+ * The in-process executor: a bounded pool of fibers, the `ThreadPoolExecutor` for I/O-bound Effects. At
+ * most `maxWorkers` tasks run at once (default `min(32, cpus + 4)`); the rest wait in FIFO order. Provides
+ * `Executor` and `LocalExecutor`. Closing the Layer's scope shuts it down: normally it waits for all tasks;
+ * on failure or interruption it cancels the queued ones and interrupts the running ones.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Executor, Future } from "@effect-futures/core"
+ *
+ * const fetchOrder = (id: number) => Effect.succeed({ id }).pipe(Effect.delay("2 seconds"))
+ *
+ * const program = Effect.gen(function*() {
+ *   const futures = yield* Effect.forEach([1, 2, 3], (id) => Executor.submit(fetchOrder(id)))
+ *   return yield* Effect.forEach(futures, (future) => Future.result(future)) // ~2 s, not 6
+ * }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 3 })))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFiber = (options?: {
+  readonly maxWorkers?: number | undefined
+}): Layer.Layer<Executor | LocalExecutor> =>
+  Layer.effectContext(
+    Effect.gen(function*() {
+      const maxWorkers = yield* validateMaxWorkers(options?.maxWorkers ?? defaultMaxWorkers(), "layerFiber")
+      const scope = yield* Scope.make()
+      const pool = new FiberPool(maxWorkers, scope, yield* Effect.context<never>())
+      yield* Effect.addFinalizer((exit) => Effect.andThen(pool.close(exit), Scope.close(scope, exit)))
+      const executor: ExecutorShape = {
+        maxWorkers,
+        submitTask: (task, input) => pool.submit(task.run(input)) as any,
+        shutdown: (shutdownOptions) => pool.shutdown(shutdownOptions),
+        stats: Effect.sync(() => pool.stats.snapshot())
+      }
+      const local: LocalExecutorShape = {
+        submit: (effect) => pool.submit(effect) as any
+      }
+      return Context.make(Executor, executor).pipe(Context.add(LocalExecutor, local))
+    })
+  )

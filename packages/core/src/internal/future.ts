@@ -1,0 +1,247 @@
+import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
+import { pipeArguments } from "effect/Pipeable"
+import type * as Types from "effect/Types"
+import { CancelledError, InvalidStateError } from "../FutureError.ts"
+
+/** @internal */
+export const TypeId = "~@effect-futures/core/Future" as const
+
+/** @internal */
+export type State = "pending" | "running" | "succeeded" | "failed" | "cancelled"
+
+/** @internal */
+export type DoneCallback<A, E> = (future: FutureImpl<A, E>) => void | Effect.Effect<void, unknown>
+
+/** @internal */
+export type Listener = (future: FutureImpl<any, any>) => void
+
+let nextId = 0
+
+/**
+ * One future's state machine. JavaScript runs one fiber step at a time, so every transition below is a
+ * synchronous function: it plays the role of the lock CPython's `_base.Future` takes around each change.
+ *
+ * @internal
+ */
+export class FutureImpl<A, E> {
+  readonly [TypeId]: { readonly _A: Types.Covariant<A>; readonly _E: Types.Covariant<E> } = variance
+  readonly id = ++nextId
+  state: State = "pending"
+  exit: Exit.Exit<A, E | CancelledError> | undefined = undefined
+  readonly deferred = Deferred.makeUnsafe<A, E | CancelledError>()
+  /** Done callbacks not yet run, in registration order. */
+  callbacks: Array<DoneCallback<A, E>> = []
+  /** Internal waiters (wait, asCompleted, toPromise, executors), told synchronously when the future ends. */
+  listeners: Set<Listener> | undefined = undefined
+  /** Stops the running task; set by whoever runs it. */
+  interruptor: Effect.Effect<void> | undefined = undefined
+
+  pipe() {
+    return pipeArguments(this, arguments)
+  }
+  toString() {
+    return `Future(${this.id}, ${this.state})`
+  }
+  toJSON() {
+    return { _id: "Future", id: this.id, state: this.state }
+  }
+  [Symbol.for("nodejs.util.inspect.custom")]() {
+    return this.toJSON()
+  }
+}
+
+const variance = { _A: (a: never) => a, _E: (e: never) => e }
+
+/** @internal */
+export const isFuture = (u: unknown): u is FutureImpl<unknown, unknown> =>
+  typeof u === "object" && u !== null && TypeId in u
+
+/** @internal */
+export const isDone = (future: FutureImpl<any, any>): boolean =>
+  future.state !== "pending" && future.state !== "running"
+
+/** @internal */
+export const addListener = (future: FutureImpl<any, any>, listener: Listener): void => {
+  ;(future.listeners ??= new Set()).add(listener)
+}
+
+/** @internal */
+export const removeListener = (future: FutureImpl<any, any>, listener: Listener): void => {
+  future.listeners?.delete(listener)
+}
+
+/**
+ * pending → running. `"cancelled"` when the future was cancelled while it waited (the task must not
+ * start); an `InvalidStateError` when it is already running or done.
+ *
+ * @internal
+ */
+export const setRunningUnsafe = (future: FutureImpl<any, any>): "running" | "cancelled" | InvalidStateError => {
+  switch (future.state) {
+    case "pending":
+      future.state = "running"
+      return "running"
+    case "cancelled":
+      return "cancelled"
+    default:
+      return new InvalidStateError({ message: `cannot start a future that is ${future.state}`, state: future.state })
+  }
+}
+
+const cancelledExit = Exit.fail(new CancelledError({ message: "the future was cancelled" }))
+
+/**
+ * Moves a pending or running future to its terminal state, wakes its waiters and returns the callbacks
+ * that are now due. An exit that holds only interruptions makes the future cancelled: cancellation is a
+ * typed `CancelledError`, never a bare interruption.
+ *
+ * @internal
+ */
+export const finishUnsafe = <A, E>(
+  future: FutureImpl<A, E>,
+  exit: Exit.Exit<A, E>
+): Array<DoneCallback<A, E>> | InvalidStateError => {
+  if (isDone(future)) {
+    return new InvalidStateError({ message: `cannot complete a future that is ${future.state}`, state: future.state })
+  }
+  if (Exit.isSuccess(exit)) {
+    future.state = "succeeded"
+    future.exit = exit
+  } else if (Cause.hasInterruptsOnly(exit.cause)) {
+    future.state = "cancelled"
+    future.exit = cancelledExit
+  } else {
+    future.state = "failed"
+    future.exit = exit
+  }
+  Deferred.doneUnsafe(future.deferred, future.exit)
+  const listeners = future.listeners
+  future.listeners = undefined
+  future.interruptor = undefined
+  if (listeners !== undefined) {
+    for (const listener of listeners) listener(future)
+  }
+  const callbacks = future.callbacks
+  future.callbacks = []
+  return callbacks
+}
+
+const runCallback = <A, E>(future: FutureImpl<A, E>, callback: DoneCallback<A, E>): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    const result = callback(future)
+    return Effect.isEffect(result) ? Effect.asVoid(result) : Effect.void
+  }).pipe(
+    Effect.catchCause((cause) => Effect.logError(`a done callback of ${future} failed`, cause))
+  )
+
+/**
+ * Runs due callbacks one after another; a failing one is logged and the rest still run.
+ *
+ * @internal
+ */
+export const runCallbacks = <A, E>(
+  future: FutureImpl<A, E>,
+  callbacks: ReadonlyArray<DoneCallback<A, E>>
+): Effect.Effect<void> => {
+  if (callbacks.length === 0) return Effect.void
+  if (callbacks.length === 1) return Effect.uninterruptible(runCallback(future, callbacks[0]!))
+  return Effect.uninterruptible(Effect.forEach(callbacks, (callback) => runCallback(future, callback), { discard: true }))
+}
+
+/** @internal */
+export const complete = <A, E>(future: FutureImpl<A, E>, exit: Exit.Exit<A, E>): Effect.Effect<void, InvalidStateError> =>
+  Effect.suspend(() => {
+    const callbacks = finishUnsafe(future, exit)
+    return Array.isArray(callbacks) ? runCallbacks(future, callbacks) : Effect.fail(callbacks)
+  })
+
+/**
+ * Python's `cancel`: only a pending future can be cancelled; a cancelled one stays cancelled.
+ *
+ * @internal
+ */
+export const cancel = <A, E>(future: FutureImpl<A, E>): Effect.Effect<boolean> =>
+  Effect.suspend(() => {
+    switch (future.state) {
+      case "pending": {
+        const callbacks = finishUnsafe(future, Exit.interrupt()) as Array<DoneCallback<A, E>>
+        return Effect.as(runCallbacks(future, callbacks), true)
+      }
+      case "cancelled":
+        return Effect.succeed(true)
+      default:
+        return Effect.succeed(false)
+    }
+  })
+
+/** @internal */
+export const interrupt = <A, E>(future: FutureImpl<A, E>): Effect.Effect<boolean> =>
+  Effect.suspend(() => {
+    switch (future.state) {
+      case "pending":
+        return cancel(future)
+      case "running": {
+        const interruptor = future.interruptor
+        // A future driven by hand (Future.make + setRunning) has no task to stop.
+        if (interruptor === undefined) return Effect.succeed(false)
+        return interruptor.pipe(
+          Effect.andThen(Effect.exit(Deferred.await(future.deferred))),
+          Effect.map(() => future.state === "cancelled")
+        )
+      }
+      default:
+        return Effect.succeed(future.state === "cancelled")
+    }
+  })
+
+/** @internal */
+export const addDoneCallback = <A, E>(future: FutureImpl<A, E>, callback: DoneCallback<A, E>): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    if (isDone(future)) return runCallbacks(future, [callback])
+    future.callbacks.push(callback)
+    return Effect.void
+  })
+
+/**
+ * Runs `effect` as the future's task in a fiber made by `fork`, and completes the future with its exit.
+ * The fiber is not a child of the caller: it lives until the task ends or is interrupted.
+ *
+ * @internal
+ */
+export const runTask = <A, E>(
+  future: FutureImpl<A, E>,
+  effect: Effect.Effect<A, E>,
+  fork: (effect: Effect.Effect<void>) => Effect.Effect<Fiber.Fiber<void>>,
+  hooks?: { readonly beforeComplete?: () => void; readonly afterComplete?: Effect.Effect<void> }
+): Effect.Effect<void> => {
+  const afterComplete = hooks?.afterComplete ?? Effect.void
+  return Effect.flatMap(
+    fork(
+      Effect.onExit(Effect.interruptible(effect), (exit) =>
+        Effect.suspend(() => {
+          hooks?.beforeComplete?.()
+          const callbacks = finishUnsafe(future, exit)
+          return Array.isArray(callbacks) ? Effect.andThen(runCallbacks(future, callbacks), afterComplete) : afterComplete
+        })
+      ).pipe(Effect.asVoid, Effect.exit, Effect.asVoid)
+    ),
+    (fiber) =>
+      Effect.sync(() => {
+        if (!isDone(future)) future.interruptor = Fiber.interrupt(fiber)
+      })
+  )
+}
+
+/**
+ * Waits until every future (a snapshot of `futures`) is done.
+ *
+ * @internal
+ */
+export const awaitAll = (futures: Iterable<FutureImpl<any, any>>): Effect.Effect<void> =>
+  Effect.forEach(Array.from(futures), (future) => Effect.exit(Deferred.await(future.deferred)), { discard: true })
+
+/** @internal */
+export const awaitExit = <A, E>(future: FutureImpl<A, E>): Effect.Effect<Exit.Exit<A, E | CancelledError>> =>
+  Effect.suspend(() =>
+    future.exit !== undefined ? Effect.succeed(future.exit) : Effect.exit(Deferred.await(future.deferred))
+  )
