@@ -610,7 +610,7 @@ const runDetached = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<Future<A,
     const future = new internal.FutureImpl<A, E>()
     future.state = "running"
     return Effect.as(
-      internal.runTask(future, effect, (task) => Effect.forkDetach(task, { startImmediately: true })),
+      internal.runTask(future, effect, (task) => Effect.forkDetach(task, { startImmediately: true, uninterruptible: true })),
       future as unknown as Future<A, E>
     )
   })

@@ -84,7 +84,7 @@ export class FiberPool {
     return Effect.suspend(() => {
       if (setRunningUnsafe(item.future) !== "running") return this.next
       this.stats.setBusy(this.stats.busy + 1)
-      return runTask(item.future, item.effect, (task) => Effect.forkIn(task, this.scope), this.taskHooks)
+      return runTask(item.future, item.effect, (task) => Effect.forkIn(task, this.scope, { uninterruptible: true }), this.taskHooks)
     })
   }
 

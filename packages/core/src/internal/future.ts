@@ -204,7 +204,9 @@ export const addDoneCallback = <A, E>(future: FutureImpl<A, E>, callback: DoneCa
 
 /**
  * Runs `effect` as the future's task in a fiber made by `fork`, and completes the future with its exit.
- * The fiber is not a child of the caller: it lives until the task ends or is interrupted.
+ * The fiber is not a child of the caller: it lives until the task ends or is interrupted. `fork` must start
+ * the fiber uninterruptible: a fiber interrupted before its first step would never install the `onExit`
+ * that completes the future; the task itself runs interruptible.
  *
  * @internal
  */
