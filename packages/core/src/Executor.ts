@@ -198,11 +198,7 @@ export const map: {
     task: Task.Task<I, A, E>,
     inputs: Iterable<I>,
     options?: MapOptions
-  ): Stream.Stream<
-    A,
-    E | TaskBoundaryError | CancelledError | ExecutorShutdownError | TimeoutError,
-    Executor
-  >
+  ): Stream.Stream<A, E | TaskBoundaryError | CancelledError | ExecutorShutdownError | TimeoutError, Executor>
   <I, A, E, R>(
     f: (input: I) => Effect.Effect<A, E, R>,
     inputs: Iterable<I>,
@@ -326,7 +322,7 @@ export const layerFiber = (options?: {
   readonly maxWorkers?: number | undefined
 }): Layer.Layer<Executor | LocalExecutor> =>
   Layer.effectContext(
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const maxWorkers = yield* validateMaxWorkers(options?.maxWorkers ?? defaultMaxWorkers(), "layerFiber")
       const scope = yield* Scope.make()
       const pool = new FiberPool(maxWorkers, scope, yield* Effect.context<never>())

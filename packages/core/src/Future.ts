@@ -215,8 +215,7 @@ export const state = <A, E>(self: Future<A, E>): Effect.Effect<State> => Effect.
  * @since 0.1.0
  * @category getters
  */
-export const done = <A, E>(self: Future<A, E>): Effect.Effect<boolean> =>
-  Effect.sync(() => internal.isDone(impl(self)))
+export const done = <A, E>(self: Future<A, E>): Effect.Effect<boolean> => Effect.sync(() => internal.isDone(impl(self)))
 
 /**
  * Whether the future's task is running now (Python's `running`).
@@ -288,7 +287,11 @@ const withTimeout = <A, E>(
     : Effect.timeoutOrElse(effect, {
         duration: options.timeout,
         orElse: () =>
-          Effect.fail(new TimeoutError(`the future was not done within ${Duration.format(Duration.fromInputUnsafe(options.timeout!))}`))
+          Effect.fail(
+            new TimeoutError(
+              `the future was not done within ${Duration.format(Duration.fromInputUnsafe(options.timeout!))}`
+            )
+          )
       })
 
 const isFutureArgument = (args: IArguments) => isFuture(args[0])
@@ -357,7 +360,9 @@ export const exception: {
         if (Exit.isSuccess(exit)) return Effect.succeed(Option.none())
         if (impl(self).state === "cancelled") return exit as Exit.Exit<never, CancelledError>
         const error = Cause.findErrorOption(exit.cause)
-        return Option.isSome(error) ? Effect.succeed(error as Option.Option<E>) : Effect.failCause(exit.cause as Cause.Cause<never>)
+        return Option.isSome(error)
+          ? Effect.succeed(error as Option.Option<E>)
+          : Effect.failCause(exit.cause as Cause.Cause<never>)
       }),
       options
     )
@@ -597,9 +602,10 @@ export interface FromSyncOptions<E> {
  */
 export const fromSync: {
   <A>(thunk: () => A): Effect.Effect<Future<A, UnknownError>>
-  <A, E>(thunk: () => A, options: FromSyncOptions<E> & { readonly catch: (error: unknown) => E }): Effect.Effect<
-    Future<A, E>
-  >
+  <A, E>(
+    thunk: () => A,
+    options: FromSyncOptions<E> & { readonly catch: (error: unknown) => E }
+  ): Effect.Effect<Future<A, E>>
 } = <A, E>(thunk: () => A, options?: FromSyncOptions<E>): Effect.Effect<Future<A, E | UnknownError>> => {
   const onThrow: (error: unknown) => E | UnknownError = options?.catch ?? UnknownError.fromThrown
   return runDetached<A, E | UnknownError>(Effect.try({ try: thunk, catch: onThrow }))
@@ -610,7 +616,9 @@ const runDetached = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<Future<A,
     const future = new internal.FutureImpl<A, E>()
     future.state = "running"
     return Effect.as(
-      internal.runTask(future, effect, (task) => Effect.forkDetach(task, { startImmediately: true, uninterruptible: true })),
+      internal.runTask(future, effect, (task) =>
+        Effect.forkDetach(task, { startImmediately: true, uninterruptible: true })
+      ),
       future as unknown as Future<A, E>
     )
   })

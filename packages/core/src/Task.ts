@@ -142,11 +142,7 @@ export const isTask = (u: unknown): u is Any => typeof u === "object" && u !== n
  * @since 0.1.0
  * @category constructors
  */
-export const make = <
-  Payload extends Schema.Top,
-  Success extends Schema.Top,
-  Failure extends Schema.Top = Schema.Never
->(
+export const make = <Payload extends Schema.Top, Success extends Schema.Top, Failure extends Schema.Top = Schema.Never>(
   name: string,
   options: {
     readonly payload: Payload & BoundarySchema<Payload["Type"]>

@@ -6,7 +6,7 @@ import { Executor, Future, FutureError, Task } from "@effect-futures/core"
 class Greeting extends Context.Service<Greeting, { readonly hello: string }>()("test/Greeting") {}
 
 const gate = () =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const started = yield* Deferred.make<void>()
     const release = yield* Deferred.make<void>()
     return {
@@ -19,15 +19,16 @@ const gate = () =>
 
 describe("Executor.submit", () => {
   it.effect("runs an Effect with the services of the fiber that submits it", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const future = yield* Executor.submit(Greeting.use((greeting) => Effect.succeed(greeting.hello))).pipe(
         Effect.provideService(Greeting, { hello: "hi" })
       )
       assert.strictEqual(yield* Future.result(future), "hi")
-    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 }))))
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 })))
+  )
 
   it.effect("runs a Task in process", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const double = Task.make("double", {
         payload: Schema.Number,
         success: Schema.Number,
@@ -35,24 +36,26 @@ describe("Executor.submit", () => {
       })
       const future = yield* Executor.submit(double, 21)
       assert.strictEqual(yield* Future.result(future), 42)
-    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 }))))
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 })))
+  )
 
   it.effect("the submitted task is not a child of the submitting fiber", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { open, task } = yield* gate()
       const future = yield* Effect.scoped(Executor.submit(task("outlived")))
       yield* open
       assert.strictEqual(yield* Future.result(future), "outlived")
-    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 }))))
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 })))
+  )
 
   it.effect("layerFiber never runs more than maxWorkers tasks at once, under thousands of submissions", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const maxWorkers = 7
       let running = 0
       let peak = 0
       let peakBusy = 0
       const task = (i: number) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           running++
           peak = Math.max(peak, running)
           const { busy } = yield* Executor.stats
@@ -62,7 +65,10 @@ describe("Executor.submit", () => {
           running--
           return i
         })
-      const futures = yield* Effect.forEach(Array.from({ length: 3000 }, (_, i) => i), (i) => Executor.submit(task(i)))
+      const futures = yield* Effect.forEach(
+        Array.from({ length: 3000 }, (_, i) => i),
+        (i) => Executor.submit(task(i))
+      )
       const afterSubmit = yield* Executor.stats
       const { done } = yield* Future.wait(futures)
       assert.strictEqual(done.size, 3000)
@@ -75,10 +81,11 @@ describe("Executor.submit", () => {
         { completed: stats.completed, failed: stats.failed, busy: stats.busy, queued: stats.queued },
         { completed: 3000, failed: 0, busy: 0, queued: 0 }
       )
-    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 7 }))))
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 7 })))
+  )
 
   it.effect("a queued task starts in FIFO order when a worker frees up", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const order: Array<number> = []
       const { started, open, task } = yield* gate()
       yield* Executor.submit(task(0))
@@ -87,50 +94,60 @@ describe("Executor.submit", () => {
       yield* open
       yield* Future.wait(futures)
       assert.deepStrictEqual(order, [1, 2, 3])
-    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 1 }))))
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 1 })))
+  )
 
   it.effect("stats are also Effect metrics", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const count = (snapshot: ReadonlyArray<Metric.Metric.Snapshot>, id: string) => {
         const metric = snapshot.find((metric) => metric.id === id && metric.attributes?.["executor"] === "fiber")
         return metric?.type === "Counter" ? Number(metric.state.count) : 0
       }
       const before = yield* Metric.snapshot
-      const futures = yield* Effect.forEach([1, 2, 3], (i) => Executor.submit(i === 2 ? Effect.fail("no") : Effect.succeed(i)))
+      const futures = yield* Effect.forEach([1, 2, 3], (i) =>
+        Executor.submit(i === 2 ? Effect.fail("no") : Effect.succeed(i))
+      )
       yield* Future.wait(futures)
       const after = yield* Metric.snapshot
       // The metrics registry is global: compare the change.
       assert.strictEqual(count(after, "effect_futures_completed") - count(before, "effect_futures_completed"), 2)
       assert.strictEqual(count(after, "effect_futures_failed") - count(before, "effect_futures_failed"), 1)
-    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 }))))
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 })))
+  )
 
   it.effect("maxWorkers must be a positive integer", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       for (const maxWorkers of [0, -1, 1.5, Number.NaN]) {
         const exit = yield* Effect.exit(Effect.provide(Executor.stats, Executor.layerFiber({ maxWorkers })))
         assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
-        assert.match(String(Cause.squash((exit as Exit.Failure<unknown, unknown>).cause)), /maxWorkers must be a positive integer/)
+        assert.match(
+          String(Cause.squash((exit as Exit.Failure<unknown, unknown>).cause)),
+          /maxWorkers must be a positive integer/
+        )
       }
-    }))
+    })
+  )
 
   it.effect("the default maxWorkers is Python's min(32, cpus + 4)", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { maxWorkers } = yield* Executor.stats
       const cpus = navigator.hardwareConcurrency
       assert.strictEqual(maxWorkers, Math.min(32, cpus + 4))
-    }).pipe(Effect.provide(Executor.layerFiber())))
+    }).pipe(Effect.provide(Executor.layerFiber()))
+  )
 })
 
 describe("Executor.shutdown", () => {
   it.effect("submit after shutdown fails with ExecutorShutdownError", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* Executor.shutdown()
       const error = yield* Effect.flip(Executor.submit(Effect.succeed(1)))
       assert.instanceOf(error, FutureError.ExecutorShutdownError)
-    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 }))))
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 })))
+  )
 
   it.effect("wait: true waits for running and queued work", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const futures = yield* Effect.forEach([3, 1, 2, 5], (seconds) =>
         Executor.submit(Effect.succeed(seconds).pipe(Effect.delay(`${seconds} seconds`)))
       )
@@ -140,20 +157,22 @@ describe("Executor.shutdown", () => {
       yield* TestClock.adjust("1 second")
       yield* Fiber.join(shutdown)
       for (const future of futures) assert.strictEqual(yield* Future.state(future), "succeeded")
-    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 }))))
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 })))
+  )
 
   it.effect("wait: false returns at once and the work still ends", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { open, task } = yield* gate()
       const future = yield* Executor.submit(task("finished anyway"))
       yield* Executor.shutdown({ wait: false })
       assert.isFalse(yield* Future.done(future))
       yield* open
       assert.strictEqual(yield* Future.result(future), "finished anyway")
-    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 1 }))))
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 1 })))
+  )
 
   it.effect("cancelFutures cancels the queued futures (callbacks run) and lets the running one finish", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { started, open, task } = yield* gate()
       const running = yield* Executor.submit(task("ran"))
       yield* Deferred.await(started)
@@ -163,20 +182,24 @@ describe("Executor.shutdown", () => {
       const shutdown = yield* Effect.forkChild(Executor.shutdown({ wait: true, cancelFutures: true }))
       yield* Effect.yieldNow
       for (const future of queued) assert.strictEqual(yield* Future.state(future), "cancelled")
-      assert.deepStrictEqual(callbacks, queued.map((future) => future.id))
+      assert.deepStrictEqual(
+        callbacks,
+        queued.map((future) => future.id)
+      )
       yield* open
       yield* Fiber.join(shutdown)
       assert.strictEqual(yield* Future.result(running), "ran")
       assert.strictEqual((yield* Executor.stats).cancelled, 3)
-    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 1 }))))
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 1 })))
+  )
 })
 
 describe("Executor scope", () => {
   it.effect("closing the Layer's scope normally waits for every task", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       let finished = 0
       const futures = yield* Effect.scoped(
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const context = yield* Layer.build(Executor.layerFiber({ maxWorkers: 2 }))
           return yield* Effect.forEach([1, 2, 3, 4], (i) =>
             Executor.submit(Effect.sleep(`${i} seconds`).pipe(Effect.andThen(Effect.sync(() => finished++)))).pipe(
@@ -189,13 +212,14 @@ describe("Executor scope", () => {
       const submitted = yield* Fiber.join(futures)
       assert.strictEqual(finished, 4)
       for (const future of submitted) assert.strictEqual(yield* Future.state(future), "succeeded")
-    }))
+    })
+  )
 
   it.effect("closing the scope by interruption cancels queued and interrupts running tasks; all end done", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       let finalizersRun = 0
       const submitted = yield* Deferred.make<ReadonlyArray<Future.Future<void>>>()
-      const user = yield* Effect.gen(function*() {
+      const user = yield* Effect.gen(function* () {
         const futures = yield* Effect.forEach([1, 2, 3], () =>
           Executor.submit(Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => finalizersRun++))))
         )
@@ -206,19 +230,17 @@ describe("Executor scope", () => {
       yield* Effect.yieldNow
       yield* Fiber.interrupt(user)
       assert.strictEqual(finalizersRun, 2)
-      assert.deepStrictEqual(
-        yield* Effect.forEach(futures, Future.state),
-        ["cancelled", "cancelled", "cancelled"]
-      )
-    }))
+      assert.deepStrictEqual(yield* Effect.forEach(futures, Future.state), ["cancelled", "cancelled", "cancelled"])
+    })
+  )
 
   it.effect("no fiber of the pool outlives its scope", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const started = yield* Deferred.make<void>()
       const submitted = yield* Deferred.make<Future.Future<never>>()
       let interrupted = false
       const exit = yield* Effect.scoped(
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const context = yield* Layer.build(Executor.layerFiber({ maxWorkers: 1 }))
           const future = yield* Executor.submit(
             Deferred.succeed(started, undefined).pipe(
@@ -235,24 +257,26 @@ describe("Executor scope", () => {
       assert.isTrue(Exit.isFailure(exit))
       assert.isTrue(interrupted)
       assert.strictEqual(yield* Future.state(yield* Deferred.await(submitted)), "cancelled")
-    }))
+    })
+  )
 })
 
 describe("Executor.map", () => {
   const provide = Effect.provide(Executor.layerFiber({ maxWorkers: 4 }))
 
   it.effect("yields results in submission order", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const results = yield* Executor.map(
         (ms: number) => Effect.succeed(ms).pipe(Effect.delay(ms)),
         [30, 10, 20, 5]
       ).pipe(Stream.runCollect, Effect.forkChild)
       yield* TestClock.adjust(30)
       assert.deepStrictEqual(yield* Fiber.join(results), [30, 10, 20, 5])
-    }).pipe(provide))
+    }).pipe(provide)
+  )
 
   it.effect("pulls inputs lazily with at most `buffer` tasks in flight; an infinite iterable works", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       let pulled = 0
       let inFlight = 0
       let peak = 0
@@ -274,46 +298,50 @@ describe("Executor.map", () => {
       assert.deepStrictEqual(firstTen, [0, 1, 4, 9, 16, 25, 36, 49, 64, 81])
       assert.isAtMost(peak, 3)
       assert.isAtMost(pulled, 10 + 3)
-    }).pipe(provide))
+    }).pipe(provide)
+  )
 
-  it.effect("the first failure in submission order fails the stream after the results before it, and cancels the rest", () =>
-    Effect.gen(function*() {
-      const started: Array<number> = []
-      const interrupted: Array<number> = []
-      const fiveStarted = yield* Deferred.make<void>()
-      const task = (i: number) =>
-        Effect.gen(function*() {
-          started.push(i)
-          if (i === 5) yield* Deferred.succeed(fiveStarted, undefined)
-          if (i === 2) {
-            yield* Effect.sleep(20)
-            return yield* Effect.fail(`task ${i} failed`)
-          }
-          if (i === 3) return yield* Effect.fail(`task ${i} failed`)
-          if (i >= 4) yield* Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => interrupted.push(i))))
-          return i
-        })
-      const seen: Array<number> = []
-      const fiber = yield* Executor.map(task, [0, 1, 2, 3, 4, 5, 6, 7, 8], { buffer: 6 }).pipe(
-        Stream.runForEach((i) => Effect.sync(() => seen.push(i))),
-        Effect.flip,
-        Effect.forkChild
-      )
-      yield* Deferred.await(fiveStarted)
-      yield* TestClock.adjust(20)
-      const error = yield* Fiber.join(fiber)
-      assert.strictEqual(error, "task 2 failed") // not task 3, which failed first in time
-      assert.deepStrictEqual(seen, [0, 1])
-      // 4 and 5 (and 6 if a worker freed up before the failure) were running: all interrupted, none finished.
-      assert.deepStrictEqual(interrupted.sort(), started.filter((i) => i >= 4).sort())
-      assert.includeMembers(interrupted, [4, 5])
-      assert.notInclude(started, 8) // never pulled: at most `buffer` in flight
-      const stats = yield* Executor.stats
-      assert.strictEqual(stats.busy + stats.queued, 0)
-    }).pipe(provide))
+  it.effect(
+    "the first failure in submission order fails the stream after the results before it, and cancels the rest",
+    () =>
+      Effect.gen(function* () {
+        const started: Array<number> = []
+        const interrupted: Array<number> = []
+        const fiveStarted = yield* Deferred.make<void>()
+        const task = (i: number) =>
+          Effect.gen(function* () {
+            started.push(i)
+            if (i === 5) yield* Deferred.succeed(fiveStarted, undefined)
+            if (i === 2) {
+              yield* Effect.sleep(20)
+              return yield* Effect.fail(`task ${i} failed`)
+            }
+            if (i === 3) return yield* Effect.fail(`task ${i} failed`)
+            if (i >= 4) yield* Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => interrupted.push(i))))
+            return i
+          })
+        const seen: Array<number> = []
+        const fiber = yield* Executor.map(task, [0, 1, 2, 3, 4, 5, 6, 7, 8], { buffer: 6 }).pipe(
+          Stream.runForEach((i) => Effect.sync(() => seen.push(i))),
+          Effect.flip,
+          Effect.forkChild
+        )
+        yield* Deferred.await(fiveStarted)
+        yield* TestClock.adjust(20)
+        const error = yield* Fiber.join(fiber)
+        assert.strictEqual(error, "task 2 failed") // not task 3, which failed first in time
+        assert.deepStrictEqual(seen, [0, 1])
+        // 4 and 5 (and 6 if a worker freed up before the failure) were running: all interrupted, none finished.
+        assert.deepStrictEqual(interrupted.sort(), started.filter((i) => i >= 4).sort())
+        assert.includeMembers(interrupted, [4, 5])
+        assert.notInclude(started, 8) // never pulled: at most `buffer` in flight
+        const stats = yield* Executor.stats
+        assert.strictEqual(stats.busy + stats.queued, 0)
+      }).pipe(provide)
+  )
 
   it.effect("interrupting the stream cancels pending and interrupts running tasks it submitted", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       let interrupted = 0
       const fiber = yield* Executor.map(
         () => Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => interrupted++))),
@@ -326,10 +354,11 @@ describe("Executor.map", () => {
       assert.strictEqual(interrupted, 4)
       const stats = yield* Executor.stats
       assert.deepStrictEqual([stats.busy, stats.queued, stats.cancelled], [0, 0, 6])
-    }).pipe(provide))
+    }).pipe(provide)
+  )
 
   it.effect("the timeout counts from when the stream starts and fails it with TimeoutError", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const seen: Array<number> = []
       const stream = Executor.map((s: number) => Effect.succeed(s).pipe(Effect.delay(`${s} seconds`)), [1, 2, 5], {
         timeout: "3 seconds"
@@ -344,10 +373,11 @@ describe("Executor.map", () => {
       const error = yield* Fiber.join(fiber)
       assert.isTrue(Cause.isTimeoutError(error))
       assert.deepStrictEqual(seen, [1, 2])
-    }).pipe(provide))
+    }).pipe(provide)
+  )
 
   it.effect("the default buffer is twice the executor's workers", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       let pulled = 0
       const inputs = {
         *[Symbol.iterator]() {
@@ -359,15 +389,17 @@ describe("Executor.map", () => {
       }
       yield* Executor.map((i: number) => Effect.succeed(i), inputs).pipe(Stream.take(1), Stream.runDrain)
       assert.strictEqual(pulled, 8)
-    }).pipe(provide))
+    }).pipe(provide)
+  )
 
   it.effect("maps a Task over the inputs", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const square = Task.make("square", {
         payload: Schema.Number,
         success: Schema.Number,
         run: (n) => Effect.succeed(n * n)
       })
       assert.deepStrictEqual(yield* Stream.runCollect(Executor.map(square, [1, 2, 3])), [1, 4, 9])
-    }).pipe(provide))
+    }).pipe(provide)
+  )
 })

@@ -15,7 +15,7 @@ const countPrimes = Task.make("countPrimes", {
           let count = 0
           for (let n = 2; n <= limit; n++) {
             let prime = true
-            for (let d = 2; d * d <= n; d++) if (n % d === 0) (prime = false), (d = n)
+            for (let d = 2; d * d <= n && prime; d++) prime = n % d !== 0
             if (prime) count++
           }
           return count
@@ -33,32 +33,36 @@ describe("Task", () => {
   })
 
   it.effect("a Task's typed failure arrives as an instance of its class", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       assert.strictEqual(yield* Future.result(yield* Executor.submit(countPrimes, 100)), 25)
       const error = yield* Effect.flip(Future.result(yield* Executor.submit(countPrimes, -1)))
       assert.instanceOf(error, PrimeLimitError)
       assert.strictEqual((error as PrimeLimitError).limit, -1)
-    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 }))))
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 })))
+  )
 
-  it.effect("fromFunction runs sync and Promise-returning functions; a throw becomes TaskError with name, message, stack", () =>
-    Effect.gen(function*() {
-      const square = Task.fromFunction("square", (n: number) => n * n)
-      const later = Task.fromFunction("later", async (s: string) => s.toUpperCase())
-      const throws = Task.fromFunction("throws", (_: number): number => {
-        throw new RangeError("out of range")
-      })
-      const rejects = Task.fromFunction("rejects", (_: number) => Promise.reject(new TypeError("bad type")))
-      assert.strictEqual(square.codec, "structured-clone")
-      assert.strictEqual(yield* Future.result(yield* Executor.submit(square, 7)), 49)
-      assert.strictEqual(yield* Future.result(yield* Executor.submit(later, "up")), "UP")
-      const thrown = yield* Effect.flip(Future.result(yield* Executor.submit(throws, 1)))
-      assert.instanceOf(thrown, FutureError.TaskError)
-      assert.deepStrictEqual([thrown._tag, (thrown as FutureError.TaskError).name], ["TaskError", "RangeError"])
-      assert.strictEqual((thrown as FutureError.TaskError).message, "out of range")
-      assert.match((thrown as FutureError.TaskError).stack ?? "", /RangeError: out of range/)
-      const rejected = yield* Effect.flip(Future.result(yield* Executor.submit(rejects, 1)))
-      assert.strictEqual((rejected as FutureError.TaskError).name, "TypeError")
-    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 }))))
+  it.effect(
+    "fromFunction runs sync and Promise-returning functions; a throw becomes TaskError with name, message, stack",
+    () =>
+      Effect.gen(function* () {
+        const square = Task.fromFunction("square", (n: number) => n * n)
+        const later = Task.fromFunction("later", async (s: string) => s.toUpperCase())
+        const throws = Task.fromFunction("throws", (_: number): number => {
+          throw new RangeError("out of range")
+        })
+        const rejects = Task.fromFunction("rejects", (_: number) => Promise.reject(new TypeError("bad type")))
+        assert.strictEqual(square.codec, "structured-clone")
+        assert.strictEqual(yield* Future.result(yield* Executor.submit(square, 7)), 49)
+        assert.strictEqual(yield* Future.result(yield* Executor.submit(later, "up")), "UP")
+        const thrown = yield* Effect.flip(Future.result(yield* Executor.submit(throws, 1)))
+        assert.instanceOf(thrown, FutureError.TaskError)
+        assert.deepStrictEqual([thrown._tag, (thrown as FutureError.TaskError).name], ["TaskError", "RangeError"])
+        assert.strictEqual((thrown as FutureError.TaskError).message, "out of range")
+        assert.match((thrown as FutureError.TaskError).stack ?? "", /RangeError: out of range/)
+        const rejected = yield* Effect.flip(Future.result(yield* Executor.submit(rejects, 1)))
+        assert.strictEqual((rejected as FutureError.TaskError).name, "TypeError")
+      }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 })))
+  )
 
   it("TaskError.fromThrown keeps a non-Error thrown value as its message", () => {
     const error = FutureError.TaskError.fromThrown(42)

@@ -32,7 +32,10 @@ describe("types", () => {
       Effect.Effect<number, PrimeLimitError | FutureError.CancelledError | FutureError.TimeoutError>
     >()
     expectTypeOf(Future.exception(future)).toEqualTypeOf<
-      Effect.Effect<import("effect").Option.Option<PrimeLimitError>, FutureError.CancelledError | FutureError.TimeoutError>
+      Effect.Effect<
+        import("effect").Option.Option<PrimeLimitError>,
+        FutureError.CancelledError | FutureError.TimeoutError
+      >
     >()
   })
 
@@ -61,9 +64,9 @@ describe("types", () => {
     expectTypeOf(Executor.map((n: number) => Effect.succeed(n), [1])).toExtend<
       Stream.Stream<number, unknown, Executor.Executor | Executor.LocalExecutor>
     >()
-    expectTypeOf<Stream.Services<ReturnType<typeof Executor.map<number, number, PrimeLimitError>>>>().toEqualTypeOf<
-      Executor.Executor
-    >()
+    expectTypeOf<
+      Stream.Services<ReturnType<typeof Executor.map<number, number, PrimeLimitError>>>
+    >().toEqualTypeOf<Executor.Executor>()
   })
 
   it("wait and asCompleted keep the futures' own types", () => {

@@ -42,7 +42,12 @@ export const asCompleted = <F extends AnyFuture>(
         stopListening,
         Effect.sleep(timeout).pipe(
           Effect.andThen(
-            Queue.fail(queue, new TimeoutError(`${remaining} futures were not done within ${Duration.format(Duration.fromInputUnsafe(timeout))}`))
+            Queue.fail(
+              queue,
+              new TimeoutError(
+                `${remaining} futures were not done within ${Duration.format(Duration.fromInputUnsafe(timeout))}`
+              )
+            )
           ),
           Effect.forkScoped
         )
@@ -93,6 +98,7 @@ export const wait = <F extends AnyFuture>(
       }
       return Effect.sync(stopListening)
     })
-    const timed = options?.timeout === undefined ? waitUntilSatisfied : Effect.timeoutOption(waitUntilSatisfied, options.timeout)
+    const timed =
+      options?.timeout === undefined ? waitUntilSatisfied : Effect.timeoutOption(waitUntilSatisfied, options.timeout)
     return Effect.map(timed, split)
   })

@@ -67,9 +67,7 @@ export class FiberPool {
     return Effect.suspend(() => {
       this.isShutdown = true
       return this.cancelQueued().pipe(
-        Effect.andThen(
-          Effect.forEach([...this.outstanding], interrupt, { concurrency: "unbounded", discard: true })
-        ),
+        Effect.andThen(Effect.forEach([...this.outstanding], interrupt, { concurrency: "unbounded", discard: true })),
         Effect.andThen(this.awaitOutstanding())
       )
     })
@@ -84,7 +82,12 @@ export class FiberPool {
     return Effect.suspend(() => {
       if (setRunningUnsafe(item.future) !== "running") return this.next
       this.stats.setBusy(this.stats.busy + 1)
-      return runTask(item.future, item.effect, (task) => Effect.forkIn(task, this.scope, { uninterruptible: true }), this.taskHooks)
+      return runTask(
+        item.future,
+        item.effect,
+        (task) => Effect.forkIn(task, this.scope, { uninterruptible: true }),
+        this.taskHooks
+      )
     })
   }
 

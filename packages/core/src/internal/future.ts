@@ -130,9 +130,7 @@ const runCallback = <A, E>(future: FutureImpl<A, E>, callback: DoneCallback<A, E
   Effect.suspend(() => {
     const result = callback(future)
     return Effect.isEffect(result) ? Effect.asVoid(result) : Effect.void
-  }).pipe(
-    Effect.catchCause((cause) => Effect.logError(`a done callback of ${future} failed`, cause))
-  )
+  }).pipe(Effect.catchCause((cause) => Effect.logError(`a done callback of ${future} failed`, cause)))
 
 /**
  * Runs due callbacks one after another; a failing one is logged and the rest still run.
@@ -145,11 +143,16 @@ export const runCallbacks = <A, E>(
 ): Effect.Effect<void> => {
   if (callbacks.length === 0) return Effect.void
   if (callbacks.length === 1) return Effect.uninterruptible(runCallback(future, callbacks[0]!))
-  return Effect.uninterruptible(Effect.forEach(callbacks, (callback) => runCallback(future, callback), { discard: true }))
+  return Effect.uninterruptible(
+    Effect.forEach(callbacks, (callback) => runCallback(future, callback), { discard: true })
+  )
 }
 
 /** @internal */
-export const complete = <A, E>(future: FutureImpl<A, E>, exit: Exit.Exit<A, E>): Effect.Effect<void, InvalidStateError> =>
+export const complete = <A, E>(
+  future: FutureImpl<A, E>,
+  exit: Exit.Exit<A, E>
+): Effect.Effect<void, InvalidStateError> =>
   Effect.suspend(() => {
     const callbacks = finishUnsafe(future, exit)
     return Array.isArray(callbacks) ? runCallbacks(future, callbacks) : Effect.fail(callbacks)
@@ -223,7 +226,9 @@ export const runTask = <A, E>(
         Effect.suspend(() => {
           hooks?.beforeComplete?.()
           const callbacks = finishUnsafe(future, exit)
-          return Array.isArray(callbacks) ? Effect.andThen(runCallbacks(future, callbacks), afterComplete) : afterComplete
+          return Array.isArray(callbacks)
+            ? Effect.andThen(runCallbacks(future, callbacks), afterComplete)
+            : afterComplete
         })
       ).pipe(Effect.asVoid, Effect.exit, Effect.asVoid)
     ),

@@ -16,7 +16,7 @@ export const mapInOrder = <I, A, E, E2, R>(
   options: { readonly buffer: number; readonly timeout?: Duration.Input | undefined }
 ): Stream.Stream<A, E | E2 | CancelledError | TimeoutError, R> =>
   Stream.unwrap(
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const buffer = Math.max(1, options.buffer)
       const deadline =
         options.timeout === undefined
@@ -40,21 +40,23 @@ export const mapInOrder = <I, A, E, E2, R>(
       })
 
       const awaitHead = (head: FutureImpl<A, E>): Effect.Effect<Option.Option<Exit.Exit<A, E | CancelledError>>> =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           if (deadline === undefined || isDone(head)) return Option.some(yield* awaitExit(head))
           const remaining = deadline - (yield* Clock.currentTimeMillis)
           if (remaining <= 0) return Option.none()
           return yield* Effect.timeoutOption(awaitExit(head), remaining)
         })
 
-      const pull = Effect.gen(function*() {
+      const pull = Effect.gen(function* () {
         yield* fill
         const head = inFlight[0]
         if (head === undefined) return yield* Cause.done()
         const exit = yield* awaitHead(head)
         if (Option.isNone(exit)) {
           return yield* Effect.fail(
-            new TimeoutError(`Executor.map: no result within ${Duration.format(Duration.fromInputUnsafe(options.timeout!))}`)
+            new TimeoutError(
+              `Executor.map: no result within ${Duration.format(Duration.fromInputUnsafe(options.timeout!))}`
+            )
           )
         }
         if (Exit.isFailure(exit.value)) return yield* Effect.failCause(exit.value.cause)
@@ -68,9 +70,7 @@ export const mapInOrder = <I, A, E, E2, R>(
       })
 
       return Stream.fromPull(Effect.succeed(pull)).pipe(
-        Stream.onExit(() =>
-          Effect.forEach(inFlight.splice(0), interrupt, { concurrency: "unbounded", discard: true })
-        )
+        Stream.onExit(() => Effect.forEach(inFlight.splice(0), interrupt, { concurrency: "unbounded", discard: true }))
       )
     })
   )
