@@ -1,0 +1,299 @@
+/**
+ * Node executors: a pool of worker threads and a pool of child processes, each a Layer that provides the
+ * same `Executor` service as `Executor.layerFiber`, so a program moves its tasks off the main thread by
+ * changing one Layer.
+ *
+ * @since 0.1.0
+ */
+import { Executor, type Task } from "@effect-futures/core"
+import { Duration, Effect, Layer, Schema } from "effect"
+import { availableParallelism } from "node:os"
+import type { ResourceLimits } from "node:worker_threads"
+import { WorkerPool } from "./internal/pool.ts"
+import { transferRegistry } from "./internal/protocol.ts"
+import { callerCodec } from "./internal/taskCodec.ts"
+import { indexTasks, moduleHref } from "./internal/taskModule.ts"
+import { spawnChild, spawnThread, type Spawn } from "./internal/transport.ts"
+
+/**
+ * The task module cannot be served: it failed to import (in the caller or in a worker), two of its
+ * exports are tasks with the same name, the initializer is not one of its tasks, or its first worker
+ * could not start. Building the Layer fails with it, instead of hanging.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { NodeExecutor } from "@effect-futures/node"
+ *
+ * const program = Effect.void.pipe(
+ *   Effect.provide(NodeExecutor.layerWorkerThreads({ module: new URL("./missing.tasks.ts", import.meta.url) })),
+ *   Effect.catchTag("TaskModuleError", (error) => Effect.logError(error.message))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TaskModuleError extends Schema.TaggedError<TaskModuleError>()("TaskModuleError", {
+  module: Schema.String,
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect())
+}) {}
+
+/**
+ * A task and its input, run once in each worker before its first task (Python's `initializer` and
+ * `initargs`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Initializer<I> {
+  readonly task: Task.Task<I, any, any>
+  readonly input: NoInfer<I>
+}
+
+/**
+ * Options both pools share.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PoolOptions<I> {
+  /** The task module's URL (or a `file:` URL string, or a path): every worker imports it. */
+  readonly module: URL | string
+  /** At most this many workers (default: `os.availableParallelism()`). */
+  readonly maxWorkers?: number | undefined
+  /** Run once in each worker before its first task; if it fails, the pool is broken. */
+  readonly initializer?: Initializer<I> | undefined
+  /** How long an interrupted task may take to stop before its worker is killed (default 2 seconds). */
+  readonly interruptGracePeriod?: Duration.Input | undefined
+  /** At most this many queued tasks; `submit` then waits for room (default: unbounded). */
+  readonly maxQueue?: number | undefined
+}
+
+/**
+ * Options of {@link layerWorkerThreads}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface WorkerThreadsOptions<I = never> extends PoolOptions<I> {
+  /** Workers started with the Layer and kept when idle (default 1). */
+  readonly minWorkers?: number | undefined
+  /** An idle worker above `minWorkers` exits after this long (default: never). */
+  readonly idleTimeout?: Duration.Input | undefined
+  /** A worker is replaced after this many tasks (default: never). */
+  readonly maxTasksPerWorker?: number | undefined
+  /** V8 heap limits of each worker thread; a worker that exceeds them dies and is replaced. */
+  readonly resourceLimits?: ResourceLimits | undefined
+}
+
+/**
+ * Options of {@link layerChildProcesses}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ChildProcessesOptions<I = never> extends PoolOptions<I> {
+  /** Children started with the Layer and kept (default 1). */
+  readonly minWorkers?: number | undefined
+  /** A child is replaced after this many tasks (default: never). */
+  readonly maxTasksPerChild?: number | undefined
+  /** Node options of each child (default: none, not the parent's). */
+  readonly execArgv?: ReadonlyArray<string> | undefined
+}
+
+/**
+ * A pool of `worker_threads` workers (for CPU-bound work; cheap messages, transferable buffers, one
+ * process). Each worker imports the task module and runs one task at a time. Closing the Layer's scope
+ * shuts the pool down and terminates every worker.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Executor, Future } from "@effect-futures/core"
+ * import { NodeExecutor } from "@effect-futures/node"
+ * import { countPrimes } from "./primes.tasks.ts"
+ *
+ * const program = Effect.gen(function*() {
+ *   const future = yield* Executor.submit(countPrimes, 1_000_000)
+ *   return yield* Future.result(future)
+ * }).pipe(Effect.provide(NodeExecutor.layerWorkerThreads({ module: new URL("./primes.tasks.ts", import.meta.url) })))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWorkerThreads = <I = never>(
+  options: WorkerThreadsOptions<I>
+): Layer.Layer<Executor.Executor, TaskModuleError> =>
+  make("worker-threads", "layerWorkerThreads", spawnThread({ resourceLimits: options.resourceLimits }), options, {
+    minWorkers: options.minWorkers,
+    idleTimeout: options.idleTimeout,
+    maxTasksPerWorker: options.maxTasksPerWorker
+  })
+
+/**
+ * A pool of child processes started with `child_process.fork` (for work that needs its own process: a
+ * separate heap, native code that may crash, `process.exit`). Values cross with Node's `advanced`
+ * serialization. Closing the Layer's scope shuts the pool down; no child outlives it.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { Executor } from "@effect-futures/core"
+ * import { NodeExecutor } from "@effect-futures/node"
+ * import { countPrimes } from "./primes.tasks.ts"
+ *
+ * const program = Executor.map(countPrimes, [100_000, 200_000]).pipe(
+ *   Stream.runCollect,
+ *   Effect.provide(NodeExecutor.layerChildProcesses({ module: new URL("./primes.tasks.ts", import.meta.url), maxWorkers: 2 }))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerChildProcesses = <I = never>(
+  options: ChildProcessesOptions<I>
+): Layer.Layer<Executor.Executor, TaskModuleError> =>
+  make("child-processes", "layerChildProcesses", spawnChild({ execArgv: options.execArgv }), options, {
+    minWorkers: options.minWorkers,
+    idleTimeout: undefined,
+    maxTasksPerWorker: options.maxTasksPerChild
+  })
+
+/**
+ * Marks the objects a `Task.fromFunction` result should move, not copy, back from a worker thread;
+ * returns the value itself. (Inputs are moved with `Executor.submit(task, input, { transfer })`.)
+ *
+ * @example
+ * ```ts
+ * import { Task } from "@effect-futures/core"
+ * import { NodeExecutor } from "@effect-futures/node"
+ *
+ * export const fill = Task.fromFunction("fill", (size: number) => {
+ *   const buffer = new ArrayBuffer(size)
+ *   return NodeExecutor.transfer({ buffer }, [buffer])
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category transferables
+ */
+export const transfer = <A extends object>(value: A, transferList: ReadonlyArray<Transferable>): A => {
+  transferRegistry.set(value, transferList)
+  return value
+}
+
+const millis = (input: Duration.Input | undefined, fallback: number): number =>
+  input === undefined ? fallback : Duration.toMillis(Duration.fromInputUnsafe(input))
+
+const positiveInteger = (value: number | undefined, fallback: number, name: string, layer: string) =>
+  Effect.suspend(() => {
+    const n = value ?? fallback
+    return n === Infinity || (Number.isSafeInteger(n) && n > 0)
+      ? Effect.succeed(n)
+      : Effect.die(new Error(`${layer}: ${name} must be a positive integer, got ${n}`))
+  })
+
+const make = <I>(
+  kind: "worker-threads" | "child-processes",
+  layer: string,
+  spawn: Spawn,
+  options: PoolOptions<I>,
+  extra: {
+    readonly minWorkers: number | undefined
+    readonly idleTimeout: Duration.Input | undefined
+    readonly maxTasksPerWorker: number | undefined
+  }
+): Layer.Layer<Executor.Executor, TaskModuleError> =>
+  Layer.effect(Executor.Executor)(
+    Effect.gen(function*() {
+      const maxWorkers = yield* Executor.validateMaxWorkers(options.maxWorkers ?? availableParallelism(), layer)
+      const maxTasksPerWorker = yield* positiveInteger(extra.maxTasksPerWorker, Infinity, "maxTasksPerWorker", layer)
+      const maxQueue = yield* positiveInteger(options.maxQueue, Infinity, "maxQueue", layer)
+      const minWorkers = Math.min(maxWorkers, Math.max(0, extra.minWorkers ?? 1))
+      const href = moduleHref(options.module)
+      const taskNames = yield* loadTaskNames(href)
+      const initializer = options.initializer === undefined
+        ? undefined
+        : yield* encodeInitializer(href, taskNames, options.initializer)
+      const pool = new WorkerPool({
+        kind,
+        spawn,
+        moduleHref: href,
+        taskNames,
+        maxWorkers,
+        minWorkers,
+        idleTimeout: millis(extra.idleTimeout, Infinity),
+        maxTasksPerWorker,
+        initializer,
+        interruptGracePeriod: millis(options.interruptGracePeriod, 2000),
+        maxQueue,
+        closeTimeout: 2000
+      }, yield* Effect.context<never>())
+      yield* Effect.addFinalizer((exit) => pool.close(exit))
+      // The first workers start with the Layer, so a module that a worker cannot load fails here.
+      yield* pool.warmUp(minWorkers).pipe(
+        Effect.mapError((error) => new TaskModuleError({ module: href, message: error.message, cause: error }))
+      )
+      return Executor.Executor.of({
+        maxWorkers,
+        submitTask: (task, input, submitOptions) => pool.submit(task, input, submitOptions?.transfer) as any,
+        shutdown: (shutdownOptions) => pool.shutdown(shutdownOptions),
+        stats: Effect.sync(() => pool.stats.snapshot())
+      })
+    })
+  )
+
+/** Imports the task module here too: its task names let `submit` reject unknown tasks at once. */
+const loadTaskNames = (href: string): Effect.Effect<ReadonlySet<string>, TaskModuleError> =>
+  Effect.tryPromise({
+    try: () => import(href) as Promise<Record<string, unknown>>,
+    catch: (cause) =>
+      new TaskModuleError({
+        module: href,
+        message: `cannot import the task module ${href}: ${cause instanceof Error ? cause.message : String(cause)}`,
+        cause
+      })
+  }).pipe(
+    Effect.flatMap((module) => {
+      const indexed = indexTasks(module)
+      if ("duplicate" in indexed) {
+        return Effect.fail(
+          new TaskModuleError({
+            module: href,
+            message: `the task module ${href} exports two tasks named "${indexed.duplicate}" (${
+              indexed.exports.join(" and ")
+            })`
+          })
+        )
+      }
+      return Effect.succeed(new Set(indexed.tasks.keys()))
+    })
+  )
+
+const encodeInitializer = <I>(
+  href: string,
+  taskNames: ReadonlySet<string>,
+  initializer: Initializer<I>
+): Effect.Effect<{ readonly task: Task.Any; readonly payload: unknown }, TaskModuleError> => {
+  if (!taskNames.has(initializer.task.name)) {
+    return Effect.fail(
+      new TaskModuleError({
+        module: href,
+        message: `the initializer "${initializer.task.name}" is not a task of the task module ${href}`
+      })
+    )
+  }
+  const encoded = callerCodec(initializer.task).encodeInput(initializer.input)
+  return encoded.ok
+    ? Effect.succeed({ task: initializer.task, payload: encoded.value })
+    : Effect.fail(
+      new TaskModuleError({
+        module: href,
+        message: `the initializer's input cannot be encoded: ${encoded.message}`
+      })
+    )
+}

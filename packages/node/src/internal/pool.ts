@@ -1,0 +1,588 @@
+/**
+ * The worker pool behind both Node executors: a FIFO queue of tasks, workers that each run one task at a
+ * time, and the bookkeeping that keeps every future moving to exactly one terminal state whatever a worker
+ * does (finishes, fails, is interrupted, crashes, is recycled).
+ *
+ * Worker events arrive as Node callbacks, outside any fiber; every transition they cause is a synchronous
+ * method here (one event at a time, like a lock), and Effects run only where user code (done callbacks)
+ * or waiting is involved. That keeps a task's round trip to one message each way and no fiber in between.
+ *
+ * @internal
+ */
+import type { Task } from "@effect-futures/core"
+import {
+  BrokenExecutorError,
+  ExecutorShutdownError,
+  TaskDecodeError,
+  TaskEncodeError
+} from "@effect-futures/core/FutureError"
+import {
+  addListener,
+  awaitAll,
+  cancel,
+  finishUnsafe,
+  FutureImpl,
+  interrupt,
+  isDone,
+  removeListener,
+  runCallbacks,
+  setRunningUnsafe
+} from "@effect-futures/core/internal/future"
+import { StatsTracker } from "@effect-futures/core/internal/stats"
+import { WorkQueue } from "@effect-futures/core/internal/workQueue"
+import { Cause, Context, Deferred, Effect, Exit, Option } from "effect"
+import * as Protocol from "./protocol.ts"
+import { type CallerCodec, callerCodec } from "./taskCodec.ts"
+import type { Spawn, WorkerHandle } from "./transport.ts"
+
+export interface PoolOptions {
+  readonly kind: "worker-threads" | "child-processes"
+  readonly spawn: Spawn
+  readonly moduleHref: string
+  readonly taskNames: ReadonlySet<string>
+  readonly maxWorkers: number
+  readonly minWorkers: number
+  /** Milliseconds an idle worker above `minWorkers` lives; `Infinity` for ever. */
+  readonly idleTimeout: number
+  readonly maxTasksPerWorker: number
+  readonly initializer: { readonly task: Task.Any; readonly payload: unknown } | undefined
+  /** Milliseconds an interrupted task has to end before its worker is killed. */
+  readonly interruptGracePeriod: number
+  readonly maxQueue: number
+  /** Milliseconds a closing worker has to exit before it is killed. */
+  readonly closeTimeout: number
+}
+
+interface Item {
+  readonly id: number
+  readonly future: FutureImpl<any, any>
+  readonly task: Task.Any
+  readonly codec: CallerCodec
+  readonly payload: unknown
+  readonly transfer: ReadonlyArray<Transferable> | undefined
+  slot: Slot | undefined
+  startedAt: number
+  interrupting: boolean
+  graceTimer: ReturnType<typeof setTimeout> | undefined
+}
+
+type SlotState = "starting" | "initializing" | "idle" | "busy" | "retiring" | "dead"
+
+interface Slot {
+  handle: WorkerHandle
+  state: SlotState
+  current: Item | undefined
+  tasksRun: number
+  /** Why the worker could not start, if it said. */
+  startFailure: BrokenExecutorError | undefined
+  idleTimer: ReturnType<typeof setTimeout> | undefined
+  /** Done when the worker can take tasks, failed if it never will. */
+  readonly ready: Deferred.Deferred<void, BrokenExecutorError>
+  readonly exited: Deferred.Deferred<void>
+}
+
+const INITIALIZER_ID = 0
+
+const isStarting = (slot: Slot) => slot.state === "starting" || slot.state === "initializing"
+
+export class WorkerPool {
+  readonly stats: StatsTracker
+  private readonly options: PoolOptions
+  private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => unknown
+  private readonly queue = new WorkQueue<Item>()
+  /** Futures waiting in the queue, not cancelled: what `stats.queued` reports and `maxQueue` bounds. */
+  private readonly queued = new Set<FutureImpl<any, any>>()
+  private readonly outstanding = new Set<FutureImpl<any, any>>()
+  private readonly slots = new Set<Slot>()
+  private readonly idle: Array<Slot> = []
+  private readonly roomWaiters: Array<() => void> = []
+  private active = 0
+  private starting = 0
+  private busy = 0
+  private nextId = INITIALIZER_ID + 1
+  private isShutdown = false
+  private closing = false
+  private broken: BrokenExecutorError | undefined = undefined
+
+  constructor(options: PoolOptions, context: Context.Context<never>) {
+    this.options = options
+    this.runFork = Effect.runForkWith(context) as any
+    this.stats = new StatsTracker(options.maxWorkers, () => this.queued.size, options.kind, context)
+  }
+
+  /** Starts `count` workers and waits until they can take tasks; fails if one cannot start. */
+  warmUp(count: number): Effect.Effect<void, BrokenExecutorError> {
+    return Effect.suspend(() => {
+      const started: Array<Slot> = []
+      for (let i = 0; i < count; i++) {
+        const slot = this.spawnWorker()
+        if (slot !== undefined) started.push(slot)
+      }
+      if (this.broken !== undefined) return Effect.fail(this.broken)
+      return Effect.forEach(started, (slot) => Deferred.await(slot.ready), { discard: true })
+    })
+  }
+
+  submit(
+    task: Task.Any,
+    input: unknown,
+    transfer: ReadonlyArray<Transferable> | undefined
+  ): Effect.Effect<FutureImpl<any, any>, ExecutorShutdownError | TaskEncodeError> {
+    return Effect.suspend(() => {
+      if (this.isShutdown) {
+        return Effect.fail(new ExecutorShutdownError({ message: "cannot submit a task after the executor shut down" }))
+      }
+      if (!this.options.taskNames.has(task.name)) {
+        return Effect.fail(
+          new TaskEncodeError({
+            task: task.name,
+            message: `the task module ${this.options.moduleHref} does not export a task named "${task.name}"`
+          })
+        )
+      }
+      const codec = callerCodec(task)
+      const encoded = codec.encodeInput(input)
+      if (!encoded.ok) return Effect.fail(new TaskEncodeError({ task: task.name, message: encoded.message }))
+      if (this.queued.size >= this.options.maxQueue && this.idle.length === 0 && this.broken === undefined) {
+        return Effect.andThen(this.waitForRoom, this.submit(task, input, transfer))
+      }
+      return Effect.succeed(this.enqueue(task, codec, encoded.value, transfer))
+    })
+  }
+
+  shutdown(options?: { readonly wait?: boolean | undefined; readonly cancelFutures?: boolean | undefined }) {
+    return Effect.suspend(() => {
+      this.isShutdown = true
+      this.wakeAllWaiters()
+      const cancelQueued = options?.cancelFutures === true ? this.cancelQueued() : Effect.void
+      return Effect.andThen(
+        cancelQueued,
+        Effect.suspend(() => {
+          // Workers with nothing left to do go now; busy ones go when their queue runs dry.
+          if (this.queue.length === 0) for (const slot of [...this.idle]) this.retire(slot)
+          return options?.wait === false ? Effect.void : this.awaitOutstanding()
+        })
+      )
+    })
+  }
+
+  /**
+   * Scope close: a normal exit is `shutdown()`; a failure or interruption cancels the queued tasks and
+   * interrupts the running ones. Then every worker is closed, and killed if it does not exit in time.
+   */
+  close(exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> {
+    const drain = Exit.isSuccess(exit)
+      ? this.shutdown()
+      : Effect.suspend(() => {
+        this.isShutdown = true
+        this.wakeAllWaiters()
+        return this.cancelQueued().pipe(
+          Effect.andThen(Effect.suspend(() =>
+            Effect.forEach([...this.outstanding], interrupt, { concurrency: "unbounded", discard: true })
+          )),
+          Effect.andThen(this.awaitOutstanding())
+        )
+      })
+    return Effect.andThen(drain, this.stopAll())
+  }
+
+  private enqueue(
+    task: Task.Any,
+    codec: CallerCodec,
+    payload: unknown,
+    transfer: ReadonlyArray<Transferable> | undefined
+  ): FutureImpl<any, any> {
+    const future = new FutureImpl<any, any>()
+    this.outstanding.add(future)
+    addListener(future, this.onDone)
+    if (this.broken !== undefined) {
+      finishUnsafe(future, Exit.fail(this.broken))
+      return future
+    }
+    const item: Item = {
+      id: this.nextId++,
+      future,
+      task,
+      codec,
+      payload,
+      transfer,
+      slot: undefined,
+      startedAt: 0,
+      interrupting: false,
+      graceTimer: undefined
+    }
+    const slot = this.idle.pop()
+    if (slot !== undefined) {
+      this.clearIdleTimer(slot)
+      setRunningUnsafe(future)
+      this.runOn(slot, item)
+      return future
+    }
+    this.queue.push(item)
+    this.queued.add(future)
+    this.stats.queueChanged()
+    this.spawnForQueue()
+    return future
+  }
+
+  private readonly onDone = (future: FutureImpl<any, any>): void => {
+    this.outstanding.delete(future)
+    if (this.queued.delete(future)) this.stats.queueChanged()
+    this.stats.ended(future.state as "succeeded" | "failed" | "cancelled")
+  }
+
+  private runOn(slot: Slot, item: Item): void {
+    slot.state = "busy"
+    slot.current = item
+    item.slot = slot
+    this.stats.setBusy(++this.busy)
+    item.future.interruptor = Effect.sync(() => this.interruptRunning(item))
+    item.startedAt = performance.now()
+    try {
+      slot.handle.post([Protocol.RUN, item.id, item.task.name, item.payload], item.transfer)
+    } catch (error) {
+      // Structured clone refused the input (what the submit-time check could not see).
+      slot.current = undefined
+      item.slot = undefined
+      this.stats.setBusy(--this.busy)
+      this.available(slot)
+      this.completeUnsafe(
+        item.future,
+        Exit.fail(new TaskEncodeError({ task: item.task.name, message: `the input cannot be sent: ${String(error)}` }))
+      )
+    }
+  }
+
+  private interruptRunning(item: Item): void {
+    const slot = item.slot
+    if (slot === undefined || item.interrupting) return
+    item.interrupting = true
+    try {
+      slot.handle.post([Protocol.INTERRUPT, item.id])
+    } catch {
+      // The worker is going away; its exit completes the future.
+    }
+    // Synchronous code cannot be interrupted: past the grace period the worker goes, and the task with it.
+    item.graceTimer = setTimeout(() => {
+      if (slot.current === item) slot.handle.kill()
+    }, this.options.interruptGracePeriod)
+  }
+
+  /** A worker can take work: the next queued task, or it waits (or retires). */
+  private available(slot: Slot): void {
+    if (slot.state === "retiring" || slot.state === "dead") return
+    if (isStarting(slot)) {
+      this.starting--
+      Deferred.doneUnsafe(slot.ready, Exit.void)
+    }
+    if (slot.tasksRun >= this.options.maxTasksPerWorker) {
+      this.retire(slot)
+      this.replenish()
+      return
+    }
+    for (;;) {
+      const item = this.queue.shift()
+      if (item === undefined) break
+      if (setRunningUnsafe(item.future) !== "running") continue
+      this.queued.delete(item.future)
+      this.stats.queueChanged()
+      this.wakeWaiter()
+      this.runOn(slot, item)
+      return
+    }
+    if (this.isShutdown || this.broken !== undefined) {
+      this.retire(slot)
+      return
+    }
+    slot.state = "idle"
+    this.idle.push(slot)
+    if (this.options.idleTimeout !== Infinity && this.active > this.options.minWorkers) {
+      slot.idleTimer = setTimeout(() => {
+        slot.idleTimer = undefined
+        if (slot.state === "idle" && this.active > this.options.minWorkers) this.retire(slot)
+      }, this.options.idleTimeout)
+      slot.idleTimer.unref()
+    }
+  }
+
+  private onMessage(slot: Slot, message: Protocol.FromWorker): void {
+    switch (message[0]) {
+      case Protocol.RESULT: {
+        const item = slot.current
+        if (item !== undefined && item.id === message[1]) return this.finish(slot, item, message[2], message[3])
+        if (message[1] === INITIALIZER_ID && slot.state === "initializing") {
+          return this.initialized(slot, message[2], message[3])
+        }
+        return
+      }
+      case Protocol.READY: {
+        if (slot.state !== "starting") return
+        const initializer = this.options.initializer
+        if (initializer === undefined) return this.available(slot)
+        slot.state = "initializing"
+        slot.handle.post([Protocol.RUN, INITIALIZER_ID, initializer.task.name, initializer.payload])
+        return
+      }
+      case Protocol.LOAD_FAILED: {
+        const [, reason, error] = message
+        slot.startFailure = new BrokenExecutorError({
+          message: reason === "import"
+            ? `a worker could not import the task module ${this.options.moduleHref}: ${error.message}`
+            : `a worker could not serve the task module ${this.options.moduleHref}: ${error.message}`,
+          cause: Protocol.deserializeError(error)
+        })
+        slot.handle.kill()
+        return
+      }
+    }
+  }
+
+  private finish(slot: Slot, item: Item, status: Protocol.Status, value: unknown): void {
+    slot.current = undefined
+    item.slot = undefined
+    slot.tasksRun++
+    if (item.graceTimer !== undefined) clearTimeout(item.graceTimer)
+    this.stats.setBusy(--this.busy)
+    this.stats.ran(performance.now() - item.startedAt)
+    const exit = decodeResult(item.task, item.codec, status, value)
+    // The worker gets its next task before this future's waiters and callbacks run.
+    this.available(slot)
+    this.completeUnsafe(item.future, exit)
+  }
+
+  private initialized(slot: Slot, status: Protocol.Status, value: unknown): void {
+    if (status === Protocol.SUCCESS) return this.available(slot)
+    const task = this.options.initializer!.task
+    const exit = decodeResult(task, callerCodec(task), status, value)
+    const cause = Exit.isFailure(exit) ? squashCause(exit) : undefined
+    slot.startFailure = new BrokenExecutorError({
+      message: `the initializer "${task.name}" failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      cause
+    })
+    this.breakPool(slot.startFailure)
+    slot.handle.kill()
+  }
+
+  private onExit(slot: Slot, description: string, error: unknown): void {
+    const previous = slot.state
+    slot.state = "dead"
+    this.slots.delete(slot)
+    this.clearIdleTimer(slot)
+    const idleIndex = this.idle.indexOf(slot)
+    if (idleIndex >= 0) this.idle.splice(idleIndex, 1)
+    if (previous !== "retiring") this.stats.setWorkers(--this.active)
+    const item = slot.current
+    if (item !== undefined) {
+      slot.current = undefined
+      item.slot = undefined
+      if (item.graceTimer !== undefined) clearTimeout(item.graceTimer)
+      this.stats.setBusy(--this.busy)
+      this.completeUnsafe(
+        item.future,
+        item.interrupting
+          ? Exit.interrupt()
+          : Exit.fail(
+            new BrokenExecutorError({ message: `${description} while it ran task "${item.task.name}"`, cause: error })
+          )
+      )
+    }
+    if (previous === "starting" || previous === "initializing") {
+      this.starting--
+      const failure = slot.startFailure ??
+        new BrokenExecutorError({ message: `a worker could not start: ${description}`, cause: error })
+      // A worker that cannot start would fail the same way again: the pool is broken, as Python's would be.
+      if (!this.closing) this.breakPool(failure)
+      Deferred.doneUnsafe(slot.ready, Exit.fail(failure))
+    }
+    Deferred.doneUnsafe(slot.exited, Exit.void)
+    this.replenish()
+  }
+
+  /** After a worker left: replace it if there is queued work or fewer than `minWorkers` remain. */
+  private replenish(): void {
+    if (this.isShutdown || this.broken !== undefined) return
+    this.spawnForQueue()
+    while (this.active < this.options.minWorkers) {
+      if (this.spawnWorker() === undefined) return
+    }
+  }
+
+  private spawnForQueue(): void {
+    while (this.active < this.options.maxWorkers && this.starting < this.queued.size) {
+      if (this.spawnWorker() === undefined) return
+    }
+  }
+
+  private spawnWorker(): Slot | undefined {
+    const slot: Slot = {
+      handle: undefined as unknown as WorkerHandle,
+      state: "starting",
+      current: undefined,
+      tasksRun: 0,
+      startFailure: undefined,
+      idleTimer: undefined,
+      ready: Deferred.makeUnsafe<void, BrokenExecutorError>(),
+      exited: Deferred.makeUnsafe<void>()
+    }
+    try {
+      slot.handle = this.options.spawn(this.options.moduleHref, {
+        onMessage: (message) => this.onMessage(slot, message),
+        onExit: (description, error) => this.onExit(slot, description, error)
+      })
+    } catch (error) {
+      this.breakPool(
+        new BrokenExecutorError({
+          message: `a worker could not be spawned: ${error instanceof Error ? error.message : String(error)}`,
+          cause: error
+        })
+      )
+      return undefined
+    }
+    this.slots.add(slot)
+    this.starting++
+    this.stats.setWorkers(++this.active)
+    return slot
+  }
+
+  private retire(slot: Slot): void {
+    if (slot.state === "retiring" || slot.state === "dead") return
+    if (isStarting(slot)) this.starting--
+    this.clearIdleTimer(slot)
+    const idleIndex = this.idle.indexOf(slot)
+    if (idleIndex >= 0) this.idle.splice(idleIndex, 1)
+    slot.state = "retiring"
+    this.stats.setWorkers(--this.active)
+    try {
+      slot.handle.close()
+    } catch {
+      slot.handle.kill()
+    }
+  }
+
+  /** The pool cannot serve (a worker cannot start, the initializer failed): fail what waits, and all later. */
+  private breakPool(error: BrokenExecutorError): void {
+    if (this.broken !== undefined) return
+    this.broken = error
+    const items = this.queue.takeAll()
+    for (const item of items) {
+      this.queued.delete(item.future)
+      if (item.future.state === "pending") this.completeUnsafe(item.future, Exit.fail(error))
+    }
+    this.stats.queueChanged()
+    this.wakeAllWaiters()
+    for (const slot of [...this.idle]) this.retire(slot)
+  }
+
+  private completeUnsafe(future: FutureImpl<any, any>, exit: Exit.Exit<any, any>): void {
+    if (isDone(future)) return
+    // Outside a fiber, completing the future resumes its waiters at once, before its listeners run: count
+    // it first, so that whoever wakes up sees the stats already updated.
+    removeListener(future, this.onDone)
+    this.outstanding.delete(future)
+    this.stats.ended(Exit.isSuccess(exit) ? "succeeded" : Cause.hasInterruptsOnly(exit.cause) ? "cancelled" : "failed")
+    const callbacks = finishUnsafe(future, exit)
+    if (Array.isArray(callbacks) && callbacks.length > 0) this.runFork(runCallbacks(future, callbacks))
+  }
+
+  private clearIdleTimer(slot: Slot): void {
+    if (slot.idleTimer !== undefined) {
+      clearTimeout(slot.idleTimer)
+      slot.idleTimer = undefined
+    }
+  }
+
+  private readonly waitForRoom: Effect.Effect<void> = Effect.callback<void>((resume) => {
+    const waiter = () => resume(Effect.void)
+    this.roomWaiters.push(waiter)
+    return Effect.sync(() => {
+      const index = this.roomWaiters.indexOf(waiter)
+      if (index >= 0) this.roomWaiters.splice(index, 1)
+    })
+  })
+
+  private wakeWaiter(): void {
+    if (this.roomWaiters.length > 0) this.roomWaiters.shift()!()
+  }
+
+  private wakeAllWaiters(): void {
+    for (const waiter of this.roomWaiters.splice(0)) waiter()
+  }
+
+  private cancelQueued(): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      const items = this.queue.takeAll()
+      this.stats.queueChanged()
+      this.wakeAllWaiters()
+      return Effect.forEach(items, (item) => cancel(item.future), { discard: true })
+    })
+  }
+
+  private awaitOutstanding(): Effect.Effect<void> {
+    return Effect.suspend(() => awaitAll(this.outstanding))
+  }
+
+  /** Closes every worker, kills the ones that do not exit within `closeTimeout`, and waits until all are gone. */
+  private stopAll(): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      this.closing = true
+      const slots = [...this.slots]
+      for (const slot of slots) this.retire(slot)
+      return Effect.forEach(
+        slots,
+        (slot) =>
+          Deferred.await(slot.exited).pipe(
+            Effect.timeoutOption(this.options.closeTimeout),
+            Effect.flatMap((exited) =>
+              Option.isSome(exited)
+                ? Effect.void
+                : Effect.andThen(Effect.sync(() => slot.handle.kill()), Deferred.await(slot.exited))
+            )
+          ),
+        { concurrency: "unbounded", discard: true }
+      )
+    })
+  }
+}
+
+const decodeResult = (
+  task: Task.Any,
+  codec: CallerCodec,
+  status: Protocol.Status,
+  value: unknown
+): Exit.Exit<unknown, unknown> => {
+  switch (status) {
+    case Protocol.SUCCESS: {
+      const decoded = codec.decodeSuccess(value)
+      return decoded.ok
+        ? Exit.succeed(decoded.value)
+        : Exit.fail(new TaskDecodeError({ task: task.name, message: decoded.message }))
+    }
+    case Protocol.FAILURE: {
+      const decoded = codec.decodeFailure(value)
+      return decoded.ok
+        ? Exit.fail(decoded.value)
+        : Exit.fail(new TaskDecodeError({ task: task.name, message: decoded.message }))
+    }
+    case Protocol.DEFECT:
+      return Exit.die(Protocol.deserializeError(value as Protocol.SerializedError))
+    case Protocol.INTERRUPTED:
+      return Exit.interrupt()
+    case Protocol.DECODE_FAILED:
+      return Exit.fail(new TaskDecodeError({ task: task.name, message: String(value) }))
+    case Protocol.ENCODE_FAILED:
+      return Exit.fail(new TaskEncodeError({ task: task.name, message: String(value) }))
+  }
+}
+
+const squashCause = (exit: Exit.Failure<unknown, unknown>): unknown => {
+  const reason = exit.cause.reasons[0]
+  if (reason === undefined) return new Error("interrupted")
+  switch (reason._tag) {
+    case "Fail":
+      return reason.error
+    case "Die":
+      return reason.defect
+    default:
+      return new Error("interrupted")
+  }
+}

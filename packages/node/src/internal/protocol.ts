@@ -1,0 +1,88 @@
+/**
+ * The messages between a pool and its workers. Plain arrays with a numeric tag: they are the cheapest shape
+ * to structured-clone (threads) and to serialize with `advanced` serialization (processes), and the hot
+ * path sends one per task each way.
+ *
+ * Erasable TypeScript only: the worker entry imports this file under plain Node.
+ *
+ * @internal
+ */
+
+/** Parent → worker: run a task. `payload` is already encoded by the caller. */
+export const RUN = 0
+/** Parent → worker: interrupt the task's fiber. */
+export const INTERRUPT = 1
+/** Parent → worker: exit when idle. */
+export const CLOSE = 2
+
+/** Worker → parent: the task module loaded; these are its task names. */
+export const READY = 0
+/** Worker → parent: the task module could not be loaded or indexed. */
+export const LOAD_FAILED = 1
+/** Worker → parent: a task ended. */
+export const RESULT = 2
+
+/** How a task ended in the worker. */
+export const SUCCESS = 0
+/** The task failed with its typed error, encoded with the task's failure schema. */
+export const FAILURE = 1
+/** The task died; the value is a {@link SerializedError}. */
+export const DEFECT = 2
+/** The task's fiber was interrupted (by an interrupt request). */
+export const INTERRUPTED = 3
+/** The worker could not decode the input; the value is a message. */
+export const DECODE_FAILED = 4
+/** The worker could not encode the output; the value is a message. */
+export const ENCODE_FAILED = 5
+
+export type Status = 0 | 1 | 2 | 3 | 4 | 5
+
+export type ToWorker =
+  | readonly [typeof RUN, id: number, task: string, payload: unknown]
+  | readonly [typeof INTERRUPT, id: number]
+  | readonly [typeof CLOSE]
+
+export type FromWorker =
+  | readonly [typeof READY, names: ReadonlyArray<string>]
+  | readonly [typeof LOAD_FAILED, reason: LoadFailure, error: SerializedError]
+  | readonly [typeof RESULT, id: number, status: Status, value: unknown]
+
+/** Why a task module could not be served. */
+export type LoadFailure = "import" | "duplicate" | "initializer"
+
+/** An error as it crosses a boundary: name, message and stack survive, the class does not. */
+export interface SerializedError {
+  readonly name: string
+  readonly message: string
+  readonly stack?: string | undefined
+}
+
+export const serializeError = (error: unknown): SerializedError => {
+  if (error instanceof Error) {
+    return { name: error.name, message: error.message, stack: error.stack }
+  }
+  if (typeof error === "object" && error !== null && "message" in error) {
+    const { name, message, stack } = error as { name?: unknown; message?: unknown; stack?: unknown }
+    return {
+      name: typeof name === "string" ? name : "Error",
+      message: String(message),
+      stack: typeof stack === "string" ? stack : undefined
+    }
+  }
+  return { name: "Error", message: String(error) }
+}
+
+export const deserializeError = (serialized: SerializedError): Error => {
+  const error = new Error(serialized.message)
+  error.name = serialized.name
+  if (serialized.stack !== undefined) error.stack = serialized.stack
+  return error
+}
+
+/**
+ * Transfer lists that `Task.fromFunction` results ask for (`NodeExecutor.transfer`). A global registry, so
+ * that the task module and the worker entry agree even if they load different copies of this package.
+ */
+export const transferRegistry: WeakMap<object, ReadonlyArray<Transferable>> = ((globalThis as any)[
+  Symbol.for("@effect-futures/node/transfer")
+] ??= new WeakMap())

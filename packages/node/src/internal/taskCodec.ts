@@ -1,0 +1,131 @@
+/**
+ * How a task's values cross the boundary, on each side. Schema tasks are encoded with their schemas
+ * (input in the caller, output in the worker) and decoded on the other side; `Task.fromFunction` tasks go
+ * as they are (structured clone on threads, `advanced` serialization on processes). Each codec is built
+ * once per task and reused: the hot path does no schema lookups.
+ *
+ * Erasable TypeScript only: the worker entry imports this file under plain Node.
+ *
+ * @internal
+ */
+import type { Task } from "@effect-futures/core"
+import { Cause, Exit, Result, Schema } from "effect"
+import { transferRegistry } from "./protocol.ts"
+
+export type Coded =
+  | { readonly ok: true; readonly value: unknown; readonly transfer?: ReadonlyArray<Transferable> | undefined }
+  | { readonly ok: false; readonly message: string }
+
+type Coder = (value: unknown) => Coded
+
+const identity: Coder = (value) => ({ ok: true, value })
+
+const messageOf = (cause: Cause.Cause<unknown>): string => {
+  const error = Cause.findError(cause)
+  if (Result.isSuccess(error)) {
+    const failure = error.success
+    return failure instanceof Error ? failure.message : String(failure)
+  }
+  return Cause.pretty(cause)
+}
+
+const schemaCoder = (parse: (value: unknown) => Exit.Exit<unknown, unknown>): Coder => (value) => {
+  let exit: Exit.Exit<unknown, unknown>
+  try {
+    exit = parse(value)
+  } catch (error) {
+    return { ok: false, message: error instanceof Error ? error.message : String(error) }
+  }
+  return Exit.isSuccess(exit) ? { ok: true, value: exit.value } : { ok: false, message: messageOf(exit.cause) }
+}
+
+const encoder = (schema: Schema.Top): Coder => schemaCoder(Schema.encodeUnknownExit(schema as any) as any)
+const decoder = (schema: Schema.Top): Coder => schemaCoder(Schema.decodeUnknownExit(schema as any) as any)
+
+/** The worker's side: decode the input, encode the success or the typed failure. */
+export interface WorkerCodec {
+  readonly task: Task.Any
+  readonly decodeInput: Coder
+  readonly encodeSuccess: Coder
+  readonly encodeFailure: Coder
+}
+
+export const workerCodec = (task: Task.Any): WorkerCodec =>
+  task.codec === "schema"
+    ? {
+      task,
+      decodeInput: decoder(task.payload),
+      encodeSuccess: encoder(task.success),
+      encodeFailure: encoder(task.failure)
+    }
+    : {
+      task,
+      decodeInput: identity,
+      encodeSuccess: (value) => ({
+        ok: true,
+        value,
+        transfer: typeof value === "object" && value !== null ? transferRegistry.get(value) : undefined
+      }),
+      encodeFailure: encoder(task.failure)
+    }
+
+/** The caller's side: encode the input, decode the success or the typed failure. */
+export interface CallerCodec {
+  readonly encodeInput: Coder
+  readonly decodeSuccess: Coder
+  readonly decodeFailure: Coder
+}
+
+const callerCodecs = new WeakMap<Task.Any, CallerCodec>()
+
+export const callerCodec = (task: Task.Any): CallerCodec => {
+  let codec = callerCodecs.get(task)
+  if (codec === undefined) {
+    codec = task.codec === "schema"
+      ? { encodeInput: encoder(task.payload), decodeSuccess: decoder(task.success), decodeFailure: decoder(task.failure) }
+      : { encodeInput: checkCloneable, decodeSuccess: identity, decodeFailure: decoder(task.failure) }
+    callerCodecs.set(task, codec)
+  }
+  return codec
+}
+
+/**
+ * Rejects, at submit, the inputs structured clone would reject later (functions and symbols), looking a
+ * bounded way into plain objects and arrays. What it does not see still fails, when the input is sent.
+ */
+const checkCloneable: Coder = (value) => {
+  const found = findUncloneable(value, 0)
+  return found === undefined
+    ? { ok: true, value }
+    : { ok: false, message: `the input holds ${found}, which cannot be sent to a worker` }
+}
+
+const findUncloneable = (value: unknown, depth: number): string | undefined => {
+  switch (typeof value) {
+    case "function":
+      return `a function${value.name ? ` (${value.name})` : ""}`
+    case "symbol":
+      return `a symbol (${String(value)})`
+    case "object": {
+      if (value === null || depth > 4) return undefined
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length && i < 64; i++) {
+          const found = findUncloneable(value[i], depth + 1)
+          if (found !== undefined) return found
+        }
+        return undefined
+      }
+      const proto = Object.getPrototypeOf(value)
+      if (proto !== Object.prototype && proto !== null) return undefined
+      let seen = 0
+      for (const key in value) {
+        if (++seen > 64) break
+        const found = findUncloneable((value as Record<string, unknown>)[key], depth + 1)
+        if (found !== undefined) return found
+      }
+      return undefined
+    }
+    default:
+      return undefined
+  }
+}

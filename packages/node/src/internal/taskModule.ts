@@ -1,0 +1,38 @@
+/**
+ * Finding the tasks of a task module: every export that is a `Task`, by its name. Used by the worker entry
+ * (to serve them) and by the Layers (to check names before any worker starts).
+ *
+ * @internal
+ */
+import type { Task } from "@effect-futures/core"
+import { pathToFileURL } from "node:url"
+
+const TaskTypeId = "~@effect-futures/core/Task"
+
+const isTask = (u: unknown): u is Task.Any => typeof u === "object" && u !== null && TaskTypeId in u
+
+/** The module's tasks by name, or the name that two different exports share. */
+export const indexTasks = (
+  module: Record<string, unknown>
+): { readonly tasks: Map<string, Task.Any> } | { readonly duplicate: string; readonly exports: [string, string] } => {
+  const tasks = new Map<string, Task.Any>()
+  const exportNames = new Map<string, string>()
+  for (const [exportName, value] of Object.entries(module)) {
+    if (!isTask(value)) continue
+    const existing = tasks.get(value.name)
+    // The same task re-exported under a second name is fine; two tasks with one name are not.
+    if (existing !== undefined && existing !== value) {
+      return { duplicate: value.name, exports: [exportNames.get(value.name)!, exportName] }
+    }
+    tasks.set(value.name, value)
+    exportNames.set(value.name, exportName)
+  }
+  return { tasks }
+}
+
+/** A module given as a URL, a `file:` URL string or a path, as the URL string `import()` takes. */
+export const moduleHref = (module: URL | string): string => {
+  if (module instanceof URL) return module.href
+  if (/^[a-z][a-z0-9+.-]*:/i.test(module) && !/^[a-z]:[\\/]/i.test(module)) return module
+  return pathToFileURL(module).href
+}

@@ -1,0 +1,105 @@
+/**
+ * One worker, thread or child process, behind the same small interface: post a message, close it, kill
+ * it, hear its messages and its exit. The pool never sees which kind it drives.
+ *
+ * @internal
+ */
+import { fork } from "node:child_process"
+import { Worker, type ResourceLimits } from "node:worker_threads"
+import * as Protocol from "./protocol.ts"
+
+const entry = new URL("./workerEntry.ts", import.meta.url)
+
+export interface WorkerEvents {
+  readonly onMessage: (message: Protocol.FromWorker) => void
+  /** Called once, when the worker is gone; `error` is what killed it, if anything said. */
+  readonly onExit: (description: string, error: unknown) => void
+}
+
+export interface WorkerHandle {
+  /** The OS process id of a child; the thread id of a thread. */
+  readonly id: number
+  /** Sends a message; throws if the message cannot be cloned. */
+  readonly post: (message: Protocol.ToWorker, transfer?: ReadonlyArray<Transferable>) => void
+  /** Asks the worker to exit. */
+  readonly close: () => void
+  /** Ends the worker now. */
+  readonly kill: () => void
+}
+
+export type Spawn = (moduleHref: string, events: WorkerEvents) => WorkerHandle
+
+export interface ThreadOptions {
+  readonly resourceLimits?: ResourceLimits | undefined
+  readonly execArgv?: ReadonlyArray<string> | undefined
+}
+
+export const spawnThread = (options: ThreadOptions): Spawn => (moduleHref, events) => {
+  const worker = new Worker(entry, {
+    workerData: { module: moduleHref },
+    ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
+    ...(options.execArgv === undefined ? {} : { execArgv: [...options.execArgv] })
+  })
+  let lastError: unknown = undefined
+  worker.on("message", events.onMessage)
+  worker.on("error", (error) => {
+    lastError = error
+  })
+  worker.on("exit", (code) => {
+    events.onExit(
+      lastError === undefined
+        ? `the worker thread exited with code ${code}`
+        : `the worker thread died: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+      lastError ?? new Error(`the worker thread exited with code ${code}`)
+    )
+  })
+  return {
+    id: worker.threadId,
+    post: (message, transfer) => worker.postMessage(message, transfer as any),
+    close: () => worker.postMessage([Protocol.CLOSE]),
+    kill: () => {
+      void worker.terminate()
+    }
+  }
+}
+
+export interface ChildOptions {
+  readonly execArgv?: ReadonlyArray<string> | undefined
+}
+
+export const spawnChild = (options: ChildOptions): Spawn => (moduleHref, events) => {
+  const child = fork(entry, [moduleHref], {
+    serialization: "advanced",
+    execArgv: options.execArgv === undefined ? [] : [...options.execArgv]
+  })
+  let exited = false
+  const exit = (description: string, error: unknown) => {
+    if (exited) return
+    exited = true
+    events.onExit(description, error)
+  }
+  child.on("message", events.onMessage as (message: unknown) => void)
+  child.on("exit", (code, signal) => {
+    const description = signal !== null
+      ? `the child process ${child.pid} was killed by ${signal}`
+      : `the child process ${child.pid} exited with code ${code}`
+    exit(description, new Error(description))
+  })
+  child.on("error", (error) => {
+    // A child that could not be spawned never emits "exit".
+    if (child.pid === undefined) exit(`the child process could not start: ${error.message}`, error)
+  })
+  return {
+    id: child.pid ?? -1,
+    post: (message) => {
+      child.send(message)
+    },
+    close: () => {
+      if (child.connected) child.send([Protocol.CLOSE])
+      else child.kill("SIGKILL")
+    },
+    kill: () => {
+      child.kill("SIGKILL")
+    }
+  }
+}
