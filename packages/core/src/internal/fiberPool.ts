@@ -18,6 +18,8 @@ interface WorkItem {
 export class FiberPool {
   private readonly queue = new WorkQueue<WorkItem>()
   private readonly outstanding = new Set<FutureImpl<any, any>>()
+  /** The futures in `queue` that are still pending (a queued future cancelled by its owner leaves it). */
+  private readonly queued = new Set<FutureImpl<any, any>>()
   private isShutdown = false
   readonly stats: StatsTracker
   readonly maxWorkers: number
@@ -28,7 +30,7 @@ export class FiberPool {
     this.scope = scope
     this.stats = new StatsTracker(
       maxWorkers,
-      () => this.queue.count((item) => item.future.state === "pending"),
+      () => this.queued.size,
       "fiber",
       context
     )
@@ -48,6 +50,7 @@ export class FiberPool {
         return Effect.as(this.start(item), future)
       }
       this.queue.push(item)
+      this.queued.add(future)
       this.stats.queueChanged()
       return Effect.succeed(future)
     })
@@ -75,6 +78,7 @@ export class FiberPool {
 
   private readonly onDone = (future: FutureImpl<any, any>) => {
     this.outstanding.delete(future)
+    if (this.queued.delete(future)) this.stats.queueChanged()
     this.stats.ended(future.state as "succeeded" | "failed" | "cancelled")
   }
 
@@ -102,13 +106,14 @@ export class FiberPool {
       this.stats.setWorkers(this.stats.workers - 1)
       return Effect.void
     }
-    this.stats.queueChanged()
+    if (this.queued.delete(item.future)) this.stats.queueChanged()
     return this.start(item)
   })
 
   private cancelQueued(): Effect.Effect<void> {
     return Effect.suspend(() => {
       const items = this.queue.takeAll()
+      this.queued.clear()
       this.stats.queueChanged()
       return Effect.forEach(items, (item) => cancel(item.future), { discard: true })
     })

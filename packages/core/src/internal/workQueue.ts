@@ -32,9 +32,4 @@ export class WorkQueue<A> {
     this.head = 0
     return taken
   }
-  count(predicate: (item: A) => boolean): number {
-    let n = 0
-    for (let i = this.head; i < this.items.length; i++) if (predicate(this.items[i]!)) n++
-    return n
-  }
 }
