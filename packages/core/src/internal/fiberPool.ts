@@ -28,12 +28,7 @@ export class FiberPool {
   constructor(maxWorkers: number, scope: Scope.Scope, context: Context.Context<never>) {
     this.maxWorkers = maxWorkers
     this.scope = scope
-    this.stats = new StatsTracker(
-      maxWorkers,
-      () => this.queued.size,
-      "fiber",
-      context
-    )
+    this.stats = new StatsTracker(maxWorkers, () => this.queued.size, "fiber", context)
   }
 
   submit<A, E>(effect: Effect.Effect<A, E>): Effect.Effect<FutureImpl<A, E>, ExecutorShutdownError> {
