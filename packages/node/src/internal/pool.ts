@@ -76,7 +76,7 @@ interface Slot {
   /** Why the worker could not start, if it said. */
   startFailure: BrokenExecutorError | undefined
   idleTimer: ReturnType<typeof setTimeout> | undefined
-  /** Done when the worker can take tasks, failed if it never will. */
+  /** Done when the worker has loaded the task module, failed if it could not. */
   readonly ready: Deferred.Deferred<void, BrokenExecutorError>
   readonly exited: Deferred.Deferred<void>
 }
@@ -110,7 +110,7 @@ export class WorkerPool {
     this.stats = new StatsTracker(options.maxWorkers, () => this.queued.size, options.kind, context)
   }
 
-  /** Starts `count` workers and waits until they can take tasks; fails if one cannot start. */
+  /** Starts `count` workers and waits until they have loaded the task module; fails if one cannot. */
   warmUp(count: number): Effect.Effect<void, BrokenExecutorError> {
     return Effect.suspend(() => {
       const started: Array<Slot> = []
@@ -271,10 +271,7 @@ export class WorkerPool {
   /** A worker can take work: the next queued task, or it waits (or retires). */
   private available(slot: Slot): void {
     if (slot.state === "retiring" || slot.state === "dead") return
-    if (isStarting(slot)) {
-      this.starting--
-      Deferred.doneUnsafe(slot.ready, Exit.void)
-    }
+    if (isStarting(slot)) this.starting--
     if (slot.tasksRun >= this.options.maxTasksPerWorker) {
       this.retire(slot)
       this.replenish()
@@ -318,9 +315,14 @@ export class WorkerPool {
       case Protocol.READY: {
         if (slot.state !== "starting") return
         const initializer = this.options.initializer
-        if (initializer === undefined) return this.available(slot)
-        slot.state = "initializing"
-        slot.handle.post([Protocol.RUN, INITIALIZER_ID, initializer.task.name, initializer.payload])
+        if (initializer === undefined) {
+          this.available(slot)
+        } else {
+          slot.state = "initializing"
+          slot.handle.post([Protocol.RUN, INITIALIZER_ID, initializer.task.name, initializer.payload])
+        }
+        // Last: whoever waits for this worker resumes synchronously, inside this call.
+        Deferred.doneUnsafe(slot.ready, Exit.void)
         return
       }
       case Protocol.LOAD_FAILED: {
@@ -377,6 +379,18 @@ export class WorkerPool {
       item.slot = undefined
       if (item.graceTimer !== undefined) clearTimeout(item.graceTimer)
       this.stats.setBusy(--this.busy)
+    }
+    let startFailure: BrokenExecutorError | undefined = undefined
+    if (previous === "starting" || previous === "initializing") {
+      this.starting--
+      startFailure = slot.startFailure ??
+        new BrokenExecutorError({ message: `a worker could not start: ${description}`, cause: error })
+      // A worker that cannot start would fail the same way again: the pool is broken, as Python's would be.
+      if (!this.closing) this.breakPool(startFailure)
+    }
+    this.replenish()
+    // Futures and waiters last: they resume synchronously, inside these calls, and must see a settled pool.
+    if (item !== undefined) {
       this.completeUnsafe(
         item.future,
         item.interrupting
@@ -386,16 +400,8 @@ export class WorkerPool {
           )
       )
     }
-    if (previous === "starting" || previous === "initializing") {
-      this.starting--
-      const failure = slot.startFailure ??
-        new BrokenExecutorError({ message: `a worker could not start: ${description}`, cause: error })
-      // A worker that cannot start would fail the same way again: the pool is broken, as Python's would be.
-      if (!this.closing) this.breakPool(failure)
-      Deferred.doneUnsafe(slot.ready, Exit.fail(failure))
-    }
+    if (startFailure !== undefined) Deferred.doneUnsafe(slot.ready, Exit.fail(startFailure))
     Deferred.doneUnsafe(slot.exited, Exit.void)
-    this.replenish()
   }
 
   /** After a worker left: replace it if there is queued work or fewer than `minWorkers` remain. */
@@ -464,13 +470,11 @@ export class WorkerPool {
     if (this.broken !== undefined) return
     this.broken = error
     const items = this.queue.takeAll()
-    for (const item of items) {
-      this.queued.delete(item.future)
-      if (item.future.state === "pending") this.completeUnsafe(item.future, Exit.fail(error))
-    }
+    for (const item of items) this.queued.delete(item.future)
     this.stats.queueChanged()
-    this.wakeAllWaiters()
     for (const slot of [...this.idle]) this.retire(slot)
+    for (const item of items) this.completeUnsafe(item.future, Exit.fail(error))
+    this.wakeAllWaiters()
   }
 
   private completeUnsafe(future: FutureImpl<any, any>, exit: Exit.Exit<any, any>): void {
