@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Cause, Context, Duration, Effect, Layer, Scope, Stream } from "effect"
+import { Cause, Context, Duration, Effect, Layer, Stream } from "effect"
 import type { Future } from "./Future.ts"
 import type {
   CancelledError,
@@ -324,9 +324,8 @@ export const layerFiber = (options?: {
   Layer.effectContext(
     Effect.gen(function* () {
       const maxWorkers = yield* validateMaxWorkers(options?.maxWorkers ?? defaultMaxWorkers(), "layerFiber")
-      const scope = yield* Scope.make()
-      const pool = new FiberPool(maxWorkers, scope, yield* Effect.context<never>())
-      yield* Effect.addFinalizer((exit) => Effect.andThen(pool.close(exit), Scope.close(scope, exit)))
+      const pool = new FiberPool(maxWorkers, yield* Effect.context<never>())
+      yield* Effect.addFinalizer((exit) => pool.close(exit))
       const executor: ExecutorShape = {
         maxWorkers,
         submitTask: (task, input) => pool.submit(task.run(input)) as any,

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Cause, Deferred, Duration, Effect, Exit, Option, Stream } from "effect"
+import { Cause, Duration, Effect, Exit, Option, Stream } from "effect"
 import { dual } from "effect/Function"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Types from "effect/Types"
@@ -321,13 +321,7 @@ export const result: {
 } = dual(
   isFutureArgument,
   <A, E>(self: Future<A, E>, options?: WaitOptions): Effect.Effect<A, E | CancelledError | TimeoutError> =>
-    withTimeout(
-      Effect.suspend(() => {
-        const future = impl(self)
-        return future.exit !== undefined ? future.exit : Deferred.await(future.deferred)
-      }),
-      options
-    )
+    withTimeout(Effect.flatten(internal.awaitExit(impl(self))), options)
 )
 
 /**

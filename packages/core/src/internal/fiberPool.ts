@@ -1,6 +1,6 @@
-import { Context, Effect, Exit, Scope } from "effect"
+import { Context, Deferred, Effect, Exit } from "effect"
 import { ExecutorShutdownError } from "../FutureError.ts"
-import { addListener, awaitAll, cancel, FutureImpl, interrupt, runTask, setRunningUnsafe } from "./future.ts"
+import { cancel, FutureImpl, interrupt, runTask, setRunningUnsafe } from "./future.ts"
 import { StatsTracker } from "./stats.ts"
 import { WorkQueue } from "./workQueue.ts"
 
@@ -16,19 +16,19 @@ interface WorkItem {
  * @internal
  */
 export class FiberPool {
-  private readonly queue = new WorkQueue<WorkItem>()
-  private readonly outstanding = new Set<FutureImpl<any, any>>()
-  /** The futures in `queue` that are still pending (a queued future cancelled by its owner leaves it). */
-  private readonly queued = new Set<FutureImpl<any, any>>()
-  private isShutdown = false
   readonly stats: StatsTracker
   readonly maxWorkers: number
-  private readonly scope: Scope.Scope
+  private readonly queue = new WorkQueue<WorkItem>()
+  /** Futures in `queue` still pending: one cancelled while queued stays there until a worker skips it. */
+  private queuedPending = 0
+  private readonly running = new Set<FutureImpl<any, any>>()
+  private isShutdown = false
+  /** Completed when no task is running or queued any more; made by whoever waits for that. */
+  private drained: Deferred.Deferred<void> | undefined = undefined
 
-  constructor(maxWorkers: number, scope: Scope.Scope, context: Context.Context<never>) {
+  constructor(maxWorkers: number, context: Context.Context<never>) {
     this.maxWorkers = maxWorkers
-    this.scope = scope
-    this.stats = new StatsTracker(maxWorkers, () => this.queued.size, "fiber", context)
+    this.stats = new StatsTracker(maxWorkers, () => this.queuedPending, "fiber", context)
   }
 
   submit<A, E>(effect: Effect.Effect<A, E>): Effect.Effect<FutureImpl<A, E>, ExecutorShutdownError> {
@@ -37,15 +37,14 @@ export class FiberPool {
         return Effect.fail(new ExecutorShutdownError({ message: "cannot submit a task after the executor shut down" }))
       }
       const future = new FutureImpl<A, E>()
-      this.outstanding.add(future)
-      addListener(future, this.onDone)
+      future.owner = this.onDone
       const item: WorkItem = { future, effect }
       if (this.stats.workers < this.maxWorkers) {
         this.stats.setWorkers(this.stats.workers + 1)
         return Effect.as(this.start(item), future)
       }
       this.queue.push(item)
-      this.queued.add(future)
+      this.queuedPending++
       this.stats.queueChanged()
       return Effect.succeed(future)
     })
@@ -55,7 +54,7 @@ export class FiberPool {
     return Effect.suspend(() => {
       this.isShutdown = true
       const cancelQueued = options?.cancelFutures === true ? this.cancelQueued() : Effect.void
-      return options?.wait === false ? cancelQueued : Effect.andThen(cancelQueued, this.awaitOutstanding())
+      return options?.wait === false ? cancelQueued : Effect.andThen(cancelQueued, this.awaitDrained())
     })
   }
 
@@ -65,56 +64,68 @@ export class FiberPool {
     return Effect.suspend(() => {
       this.isShutdown = true
       return this.cancelQueued().pipe(
-        Effect.andThen(Effect.forEach([...this.outstanding], interrupt, { concurrency: "unbounded", discard: true })),
-        Effect.andThen(this.awaitOutstanding())
+        Effect.andThen(Effect.forEach([...this.running], interrupt, { concurrency: "unbounded", discard: true })),
+        Effect.andThen(this.awaitDrained())
       )
     })
   }
 
   private readonly onDone = (future: FutureImpl<any, any>) => {
-    this.outstanding.delete(future)
-    if (this.queued.delete(future)) this.stats.queueChanged()
+    if (future.startedAt === undefined) {
+      // Only a queued future can end without starting: it was cancelled.
+      this.queuedPending--
+      this.stats.queueChanged()
+    } else {
+      this.running.delete(future)
+      this.stats.setBusy(this.running.size)
+      this.stats.ran(performance.now() - future.startedAt)
+    }
     this.stats.ended(future.state as "succeeded" | "failed" | "cancelled")
   }
 
   private start(item: WorkItem): Effect.Effect<void> {
     return Effect.suspend(() => {
       if (setRunningUnsafe(item.future) !== "running") return this.next
-      this.stats.setBusy(this.stats.busy + 1)
+      item.future.startedAt = performance.now()
+      this.running.add(item.future)
+      this.stats.setBusy(this.running.size)
       return runTask(
         item.future,
         item.effect,
-        (task) => Effect.forkIn(task, this.scope, { uninterruptible: true }),
-        this.taskHooks
+        (task) => Effect.forkDetach(task, { uninterruptible: true }),
+        this.afterTask
       )
     })
   }
 
-  private readonly taskHooks = {
-    beforeComplete: () => this.stats.setBusy(this.stats.busy - 1),
-    afterComplete: Effect.suspend(() => this.next)
-  }
+  private readonly afterTask = { afterComplete: Effect.suspend(() => this.next) }
 
   private readonly next: Effect.Effect<void> = Effect.suspend(() => {
     const item = this.queue.shift()
     if (item === undefined) {
       this.stats.setWorkers(this.stats.workers - 1)
+      if (this.stats.workers === 0 && this.drained !== undefined) Deferred.doneUnsafe(this.drained, Exit.void)
       return Effect.void
     }
-    if (this.queued.delete(item.future)) this.stats.queueChanged()
+    if (item.future.state === "pending") {
+      this.queuedPending--
+      this.stats.queueChanged()
+    }
     return this.start(item)
   })
 
   private cancelQueued(): Effect.Effect<void> {
     return Effect.suspend(() => {
       const items = this.queue.takeAll()
-      this.queued.clear()
-      this.stats.queueChanged()
       return Effect.forEach(items, (item) => cancel(item.future), { discard: true })
     })
   }
 
-  private awaitOutstanding(): Effect.Effect<void> {
-    return Effect.suspend(() => awaitAll(this.outstanding))
+  private awaitDrained(): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.stats.workers === 0) return Effect.void
+      this.drained ??= Deferred.makeUnsafe<void>()
+      return Deferred.await(this.drained)
+    })
   }
 }

@@ -1,4 +1,4 @@
-import { Cause, Deferred, Effect, Exit, Fiber } from "effect"
+import { Cause, Effect, Exit, Fiber } from "effect"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Types from "effect/Types"
 import { CancelledError, InvalidStateError } from "../FutureError.ts"
@@ -28,7 +28,10 @@ export class FutureImpl<A, E> {
   readonly id = ++nextId
   state: State = "pending"
   exit: Exit.Exit<A, E | CancelledError> | undefined = undefined
-  readonly deferred = Deferred.makeUnsafe<A, E | CancelledError>()
+  /** Told first when the future ends: the executor that owns it. */
+  owner: Listener | undefined = undefined
+  /** When the task was handed to a worker (`performance.now()`), for the run-time metric. */
+  startedAt: number | undefined = undefined
   /** Done callbacks not yet run, in registration order. */
   callbacks: Array<DoneCallback<A, E>> = []
   /** Internal waiters (wait, asCompleted, toPromise, executors), told synchronously when the future ends. */
@@ -114,10 +117,10 @@ export const finishUnsafe = <A, E>(
     future.state = "failed"
     future.exit = exit
   }
-  Deferred.doneUnsafe(future.deferred, future.exit)
   const listeners = future.listeners
   future.listeners = undefined
   future.interruptor = undefined
+  future.owner?.(future)
   if (listeners !== undefined) {
     for (const listener of listeners) listener(future)
   }
@@ -188,7 +191,7 @@ export const interrupt = <A, E>(future: FutureImpl<A, E>): Effect.Effect<boolean
         // A future driven by hand (Future.make + setRunning) has no task to stop.
         if (interruptor === undefined) return Effect.succeed(false)
         return interruptor.pipe(
-          Effect.andThen(Effect.exit(Deferred.await(future.deferred))),
+          Effect.andThen(awaitExit(future)),
           Effect.map(() => future.state === "cancelled")
         )
       }
@@ -245,10 +248,20 @@ export const runTask = <A, E>(
  * @internal
  */
 export const awaitAll = (futures: Iterable<FutureImpl<any, any>>): Effect.Effect<void> =>
-  Effect.forEach(Array.from(futures), (future) => Effect.exit(Deferred.await(future.deferred)), { discard: true })
+  Effect.forEach(Array.from(futures), awaitExit, { discard: true })
 
-/** @internal */
+/**
+ * Waits for the future's exit; interrupting the waiter only stops the waiting.
+ *
+ * @internal
+ */
 export const awaitExit = <A, E>(future: FutureImpl<A, E>): Effect.Effect<Exit.Exit<A, E | CancelledError>> =>
   Effect.suspend(() =>
-    future.exit !== undefined ? Effect.succeed(future.exit) : Effect.exit(Deferred.await(future.deferred))
+    future.exit !== undefined
+      ? Effect.succeed(future.exit)
+      : Effect.callback<Exit.Exit<A, E | CancelledError>>((resume) => {
+          const onDone = () => resume(Effect.succeed(future.exit!))
+          addListener(future, onDone)
+          return Effect.sync(() => removeListener(future, onDone))
+        })
   )
