@@ -98,7 +98,7 @@ export class FiberPool {
     })
   }
 
-  private readonly afterTask = { afterComplete: Effect.suspend(() => this.next) }
+  private readonly afterTask = Effect.suspend(() => this.next)
 
   private readonly next: Effect.Effect<void> = Effect.suspend(() => {
     const item = this.queue.shift()

@@ -220,27 +220,22 @@ export const runTask = <A, E>(
   future: FutureImpl<A, E>,
   effect: Effect.Effect<A, E>,
   fork: (effect: Effect.Effect<void>) => Effect.Effect<Fiber.Fiber<void>>,
-  hooks?: { readonly beforeComplete?: () => void; readonly afterComplete?: Effect.Effect<void> }
-): Effect.Effect<void> => {
-  const afterComplete = hooks?.afterComplete ?? Effect.void
-  return Effect.flatMap(
+  afterComplete: Effect.Effect<void> = Effect.void
+): Effect.Effect<void> =>
+  Effect.map(
     fork(
-      Effect.onExit(Effect.interruptible(effect), (exit) =>
-        Effect.suspend(() => {
-          hooks?.beforeComplete?.()
-          const callbacks = finishUnsafe(future, exit)
-          return Array.isArray(callbacks)
-            ? Effect.andThen(runCallbacks(future, callbacks), afterComplete)
-            : afterComplete
-        })
-      ).pipe(Effect.asVoid, Effect.exit, Effect.asVoid)
-    ),
-    (fiber) =>
-      Effect.sync(() => {
-        if (!isDone(future)) future.interruptor = Fiber.interrupt(fiber)
+      // The fiber runs uninterruptible, so `Effect.exit` also captures an interruption of the task itself.
+      Effect.flatMap(Effect.exit(Effect.interruptible(effect)), (exit) => {
+        const callbacks = finishUnsafe(future, exit)
+        return Array.isArray(callbacks) && callbacks.length > 0
+          ? Effect.andThen(runCallbacks(future, callbacks), afterComplete)
+          : afterComplete
       })
+    ),
+    (fiber) => {
+      if (!isDone(future)) future.interruptor = Fiber.interrupt(fiber)
+    }
   )
-}
 
 /**
  * Waits until every future (a snapshot of `futures`) is done.
