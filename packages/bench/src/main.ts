@@ -1,0 +1,69 @@
+/**
+ * `pnpm bench` runs every comparison and writes docs/benchmarks.md, docs/benchmarks.svg and
+ * bench-results.json at the repository root; `pnpm bench --smoke` runs each once with small sizes and
+ * writes to a temporary directory instead. `--only=threads,cpu` runs some comparisons.
+ */
+import { mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { comparisons } from "./comparisons.ts"
+import { machine, runTable, type Table } from "./harness.ts"
+import { writeReport, type ComparisonResult } from "./report.ts"
+
+const args = process.argv.slice(2)
+const smoke = args.includes("--smoke")
+const only = args
+  .find((arg) => arg.startsWith("--only="))
+  ?.slice("--only=".length)
+  .split(",")
+const rounds = smoke ? 1 : 5
+const warmup = smoke ? 0 : 1
+
+const root = fileURLToPath(new URL("../../../", import.meta.url))
+const outDir = smoke ? mkdtempSync(join(tmpdir(), "effect-futures-bench-")) : root
+
+const main = async () => {
+  const started = Date.now()
+  const info = machine()
+  console.log(`effect-futures bench${smoke ? " (smoke)" : ""}: ${info.cpus} cores, Node ${info.node}`)
+  const results: Array<ComparisonResult> = []
+  for (const comparison of comparisons(smoke)) {
+    if (only !== undefined && !only.includes(comparison.id)) continue
+    console.log(`\n${comparison.id}: ${comparison.title}`)
+    for (const notice of comparison.notices) console.log(`  notice: ${notice}`)
+    const tables: Array<Table> = []
+    for (const spec of comparison.tables) {
+      console.log(` ${spec.title}`)
+      tables.push(await runTable(spec, { rounds, warmup, log: (line) => console.log(line) }))
+    }
+    results.push({
+      id: comparison.id,
+      title: comparison.title,
+      description: comparison.description,
+      notices: comparison.notices,
+      tables,
+      summary: comparison.summarize(tables)
+    })
+  }
+  const written = await writeReport(results, {
+    analysis: readFileSync(new URL("../analysis.md", import.meta.url), "utf8"),
+    machine: info,
+    smoke,
+    rounds,
+    warmup,
+    seconds: (Date.now() - started) / 1000,
+    markdown: join(outDir, "docs", "benchmarks.md"),
+    svg: join(outDir, "docs", "benchmarks.svg"),
+    json: join(outDir, "bench-results.json")
+  })
+  console.log(`\nwrote ${written.join(", ")} in ${((Date.now() - started) / 1000).toFixed(0)} s`)
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error("bench failed:", error)
+    process.exit(1)
+  }
+)
