@@ -1,0 +1,23 @@
+import { readdirSync } from "node:fs"
+import { join, relative } from "node:path"
+
+export const root = join(import.meta.dirname, "..", "..")
+
+/** The packages whose public modules are documented, in the order of the reference. */
+export const documentedPackages = ["core", "node"] as const
+
+export type DocumentedPackage = (typeof documentedPackages)[number]
+
+/** Every public module file of a package: `src/**\/*.ts` except `internal/`, sorted. */
+export const publicModules = (pkg: DocumentedPackage): Array<string> => {
+  const walk = (dir: string): Array<string> =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const path = join(dir, entry.name)
+      if (entry.isDirectory()) return entry.name === "internal" ? [] : walk(path)
+      return entry.isFile() && entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts") ? [path] : []
+    })
+  return walk(join(root, "packages", pkg, "src")).sort()
+}
+
+/** A path relative to the repository root, with `/` separators. */
+export const repoPath = (path: string): string => relative(root, path).split("\\").join("/")
