@@ -17,13 +17,13 @@ import { legacyBlockingCompute, legacyBlockingComputeSync } from "./tasks/legacy
 
 const values = [10, 20, 30, 40]
 
-export const program = Effect.gen(function*() {
+export const program = Effect.gen(function* () {
   const lines: Array<string> = []
   const print = (line: string) => Effect.sync(() => (lines.push(line), console.log(line)))
 
   /** Runs `work` while a fiber prints a tick every 50 ms; returns how long it took and how many ticks. */
   const withTicker = <A, E, R>(label: string, work: Effect.Effect<A, E, R>) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const start = performance.now()
       let ticks = 0
       const ticker = yield* Effect.sync(() => {
@@ -39,7 +39,10 @@ export const program = Effect.gen(function*() {
     })
 
   yield* print("direct calls on the main thread (each blocks the event loop):")
-  yield* withTicker("  direct", Effect.sync(() => values.map((value) => legacyBlockingComputeSync(value))))
+  yield* withTicker(
+    "  direct",
+    Effect.sync(() => values.map((value) => legacyBlockingComputeSync(value)))
+  )
 
   yield* print("through layerWorkerThreads({ maxWorkers: 4 }):")
   yield* withTicker(

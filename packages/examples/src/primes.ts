@@ -24,7 +24,7 @@ const module = new URL("./tasks/primes.tasks.ts", import.meta.url)
 const countAll = Executor.map(countPrimes, workloads).pipe(Stream.runCollect)
 
 const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const start = performance.now()
     const value = yield* effect
     return { value, millis: performance.now() - start }
@@ -33,7 +33,7 @@ const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
 /** Starts the pool first (all four workers), so the timing is the work, as Python's would be after warm-up. */
 const onPool = <E>(layer: Layer.Layer<Executor.Executor, E>) =>
   Effect.scoped(
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const started = performance.now()
       const context = yield* Layer.build(layer)
       const startup = performance.now() - started
@@ -45,7 +45,7 @@ const onPool = <E>(layer: Layer.Layer<Executor.Executor, E>) =>
     })
   )
 
-export const program = Effect.gen(function*() {
+export const program = Effect.gen(function* () {
   const lines: Array<string> = []
   const print = (line: string) => Effect.sync(() => (lines.push(line), console.log(line)))
   yield* print(`4 workloads: primes below ${LIMIT.toLocaleString("en")}, on ${availableParallelism()} cores`)

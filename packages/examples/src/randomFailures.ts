@@ -26,7 +26,7 @@ const seeded = (seed: number) => () => {
 
 const TASKS = 8
 
-export const program = Effect.gen(function*() {
+export const program = Effect.gen(function* () {
   const lines: Array<string> = []
   const print = (line: string) => Effect.sync(() => (lines.push(line), console.log(line)))
   const random = seeded(2023)
@@ -37,12 +37,13 @@ export const program = Effect.gen(function*() {
     const future = yield* Executor.submit(riskyTask, input)
     // Registered while the task is still running; fires once it is done, success or failure.
     yield* Future.addDoneCallback(future, (done) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const exit = yield* Future.await(done)
         if (Exit.isSuccess(exit)) return yield* print(`  callback: ${exit.value}`)
         const error = yield* Future.exception(done).pipe(Effect.orDie)
         yield* print(`  callback: failed: ${Option.match(error, { onNone: () => "?", onSome: (e) => e.message })}`)
-      }))
+      })
+    )
     futures.push(future)
   }
 
@@ -51,9 +52,14 @@ export const program = Effect.gen(function*() {
   yield* Future.asCompleted(futures).pipe(
     Stream.runForEach((future) =>
       Future.result(future).pipe(
-        Effect.flatMap((result) => Effect.sync(() => successes++).pipe(Effect.andThen(print(`as_completed: ok: ${result}`)))),
+        Effect.flatMap((result) =>
+          Effect.sync(() => successes++).pipe(Effect.andThen(print(`as_completed: ok: ${result}`)))
+        ),
         Effect.catchTag("TaskFailed", (error) =>
-          Effect.sync(() => failures++).pipe(Effect.andThen(print(`as_completed: handled ${error._tag}: ${error.message}`)))),
+          Effect.sync(() => failures++).pipe(
+            Effect.andThen(print(`as_completed: handled ${error._tag}: ${error.message}`))
+          )
+        ),
         Effect.orDie
       )
     )

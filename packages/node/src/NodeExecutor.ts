@@ -209,35 +209,37 @@ const make = <I>(
   }
 ): Layer.Layer<Executor.Executor, TaskModuleError> =>
   Layer.effect(Executor.Executor)(
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const maxWorkers = yield* Executor.validateMaxWorkers(options.maxWorkers ?? availableParallelism(), layer)
       const maxTasksPerWorker = yield* positiveInteger(extra.maxTasksPerWorker, Infinity, "maxTasksPerWorker", layer)
       const maxQueue = yield* positiveInteger(options.maxQueue, Infinity, "maxQueue", layer)
       const minWorkers = Math.min(maxWorkers, Math.max(0, extra.minWorkers ?? 1))
       const href = moduleHref(options.module)
       const taskNames = yield* loadTaskNames(href)
-      const initializer = options.initializer === undefined
-        ? undefined
-        : yield* encodeInitializer(href, taskNames, options.initializer)
-      const pool = new WorkerPool({
-        kind,
-        spawn,
-        moduleHref: href,
-        taskNames,
-        maxWorkers,
-        minWorkers,
-        idleTimeout: millis(extra.idleTimeout, Infinity),
-        maxTasksPerWorker,
-        initializer,
-        interruptGracePeriod: millis(options.interruptGracePeriod, 2000),
-        maxQueue,
-        closeTimeout: 2000
-      }, yield* Effect.context<never>())
+      const initializer =
+        options.initializer === undefined ? undefined : yield* encodeInitializer(href, taskNames, options.initializer)
+      const pool = new WorkerPool(
+        {
+          kind,
+          spawn,
+          moduleHref: href,
+          taskNames,
+          maxWorkers,
+          minWorkers,
+          idleTimeout: millis(extra.idleTimeout, Infinity),
+          maxTasksPerWorker,
+          initializer,
+          interruptGracePeriod: millis(options.interruptGracePeriod, 2000),
+          maxQueue,
+          closeTimeout: 2000
+        },
+        yield* Effect.context<never>()
+      )
       yield* Effect.addFinalizer((exit) => pool.close(exit))
       // The first workers start with the Layer, so a module that a worker cannot load fails here.
-      yield* pool.warmUp(minWorkers).pipe(
-        Effect.mapError((error) => new TaskModuleError({ module: href, message: error.message, cause: error }))
-      )
+      yield* pool
+        .warmUp(minWorkers)
+        .pipe(Effect.mapError((error) => new TaskModuleError({ module: href, message: error.message, cause: error })))
       return Executor.Executor.of({
         maxWorkers,
         submitTask: (task, input, submitOptions) => pool.submit(task, input, submitOptions?.transfer) as any,
@@ -264,9 +266,9 @@ const loadTaskNames = (href: string): Effect.Effect<ReadonlySet<string>, TaskMod
         return Effect.fail(
           new TaskModuleError({
             module: href,
-            message: `the task module ${href} exports two tasks named "${indexed.duplicate}" (${
-              indexed.exports.join(" and ")
-            })`
+            message: `the task module ${href} exports two tasks named "${indexed.duplicate}" (${indexed.exports.join(
+              " and "
+            )})`
           })
         )
       }
@@ -291,9 +293,9 @@ const encodeInitializer = <I>(
   return encoded.ok
     ? Effect.succeed({ task: initializer.task, payload: encoded.value })
     : Effect.fail(
-      new TaskModuleError({
-        module: href,
-        message: `the initializer's input cannot be encoded: ${encoded.message}`
-      })
-    )
+        new TaskModuleError({
+          module: href,
+          message: `the initializer's input cannot be encoded: ${encoded.message}`
+        })
+      )
 }

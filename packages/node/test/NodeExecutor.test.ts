@@ -26,7 +26,9 @@ const pools = [
         ...(options.minWorkers === undefined ? {} : { minWorkers: options.minWorkers }),
         ...(options.maxTasks === undefined ? {} : { maxTasksPerWorker: options.maxTasks }),
         ...(options.maxQueue === undefined ? {} : { maxQueue: options.maxQueue }),
-        ...(options.interruptGracePeriod === undefined ? {} : { interruptGracePeriod: options.interruptGracePeriod as any }),
+        ...(options.interruptGracePeriod === undefined
+          ? {}
+          : { interruptGracePeriod: options.interruptGracePeriod as any }),
         ...(options.initializer === undefined ? {} : { initializer: options.initializer })
       }),
     // A thread has the parent's pid: tell workers apart by thread id.
@@ -41,7 +43,9 @@ const pools = [
         ...(options.minWorkers === undefined ? {} : { minWorkers: options.minWorkers }),
         ...(options.maxTasks === undefined ? {} : { maxTasksPerChild: options.maxTasks }),
         ...(options.maxQueue === undefined ? {} : { maxQueue: options.maxQueue }),
-        ...(options.interruptGracePeriod === undefined ? {} : { interruptGracePeriod: options.interruptGracePeriod as any }),
+        ...(options.interruptGracePeriod === undefined
+          ? {}
+          : { interruptGracePeriod: options.interruptGracePeriod as any }),
         ...(options.initializer === undefined ? {} : { initializer: options.initializer })
       }),
     workerId: (who: { pid: number; threadId: number }) => who.pid
@@ -69,298 +73,401 @@ const isAlive = (pid: number): boolean => {
 }
 
 describe.each(pools)("$name", (pool) => {
-  it.live("runs a task and returns its value", () =>
-    Effect.gen(function*() {
-      const future = yield* Executor.submit(Tasks.countPrimes, 1000)
-      assert.strictEqual(yield* Future.result(future), 168)
-      assert.strictEqual(yield* Future.state(future), "succeeded")
-    }).pipe(Effect.provide(pool.layer())), TIMEOUT)
+  it.live(
+    "runs a task and returns its value",
+    () =>
+      Effect.gen(function* () {
+        const future = yield* Executor.submit(Tasks.countPrimes, 1000)
+        assert.strictEqual(yield* Future.result(future), 168)
+        assert.strictEqual(yield* Future.state(future), "succeeded")
+      }).pipe(Effect.provide(pool.layer())),
+    TIMEOUT
+  )
 
-  it.live("a typed failure in the worker is an instance of its class in the caller", () =>
-    Effect.gen(function*() {
-      const future = yield* Executor.submit(Tasks.countPrimes, -5)
-      const error = yield* Effect.flip(Future.result(future))
-      assert.instanceOf(error, Tasks.PrimeLimitError)
-      assert.strictEqual((error as Tasks.PrimeLimitError).limit, -5)
-      assert.strictEqual(yield* Future.state(future), "failed")
-    }).pipe(Effect.provide(pool.layer())), TIMEOUT)
+  it.live(
+    "a typed failure in the worker is an instance of its class in the caller",
+    () =>
+      Effect.gen(function* () {
+        const future = yield* Executor.submit(Tasks.countPrimes, -5)
+        const error = yield* Effect.flip(Future.result(future))
+        assert.instanceOf(error, Tasks.PrimeLimitError)
+        assert.strictEqual((error as Tasks.PrimeLimitError).limit, -5)
+        assert.strictEqual(yield* Future.state(future), "failed")
+      }).pipe(Effect.provide(pool.layer())),
+    TIMEOUT
+  )
 
-  it.live("submit fails at once with TaskEncodeError for an input that cannot cross", () =>
-    Effect.gen(function*() {
-      const rejected = yield* Effect.flip(Executor.submit(Tasks.countPrimes, "seven" as unknown as number))
-      assert.instanceOf(rejected, FutureError.TaskEncodeError)
-      const aFunction = yield* Effect.flip(Executor.submit(Tasks.add, { a: 1, b: (() => 2) as unknown as number }))
-      assert.instanceOf(aFunction, FutureError.TaskEncodeError)
-      assert.match(aFunction.message, /function/)
-      const stats = yield* Executor.stats
-      assert.strictEqual(stats.completed + stats.failed + stats.queued + stats.busy, 0)
-    }).pipe(Effect.provide(pool.layer())), TIMEOUT)
+  it.live(
+    "submit fails at once with TaskEncodeError for an input that cannot cross",
+    () =>
+      Effect.gen(function* () {
+        const rejected = yield* Effect.flip(Executor.submit(Tasks.countPrimes, "seven" as unknown as number))
+        assert.instanceOf(rejected, FutureError.TaskEncodeError)
+        const aFunction = yield* Effect.flip(Executor.submit(Tasks.add, { a: 1, b: (() => 2) as unknown as number }))
+        assert.instanceOf(aFunction, FutureError.TaskEncodeError)
+        assert.match(aFunction.message, /function/)
+        const stats = yield* Executor.stats
+        assert.strictEqual(stats.completed + stats.failed + stats.queued + stats.busy, 0)
+      }).pipe(Effect.provide(pool.layer())),
+    TIMEOUT
+  )
 
-  it.live("a task the module does not export is a TaskEncodeError at submit", () =>
-    Effect.gen(function*() {
-      const error = yield* Effect.flip(Executor.submit(elsewhere, 1))
-      assert.instanceOf(error, FutureError.TaskEncodeError)
-      assert.match(error.message, /does not export a task named "elsewhere"/)
-    }).pipe(Effect.provide(pool.layer())), TIMEOUT)
+  it.live(
+    "a task the module does not export is a TaskEncodeError at submit",
+    () =>
+      Effect.gen(function* () {
+        const error = yield* Effect.flip(Executor.submit(elsewhere, 1))
+        assert.instanceOf(error, FutureError.TaskEncodeError)
+        assert.match(error.message, /does not export a task named "elsewhere"/)
+      }).pipe(Effect.provide(pool.layer())),
+    TIMEOUT
+  )
 
-  it.live("an output the worker cannot encode fails with TaskEncodeError, one the caller cannot decode with TaskDecodeError", () =>
-    Effect.gen(function*() {
-      const wrong = yield* failureOf(yield* Executor.submit(Tasks.wrongOutput, undefined))
-      assert.instanceOf(wrong, FutureError.TaskEncodeError)
-      const undecodable = yield* failureOf(yield* Executor.submit(Tasks.undecodable, undefined))
-      assert.instanceOf(undecodable, FutureError.TaskDecodeError)
-      assert.match((undecodable as FutureError.TaskDecodeError).message, /refuses to decode/)
-    }).pipe(Effect.provide(pool.layer())), TIMEOUT)
+  it.live(
+    "an output the worker cannot encode fails with TaskEncodeError, one the caller cannot decode with TaskDecodeError",
+    () =>
+      Effect.gen(function* () {
+        const wrong = yield* failureOf(yield* Executor.submit(Tasks.wrongOutput, undefined))
+        assert.instanceOf(wrong, FutureError.TaskEncodeError)
+        const undecodable = yield* failureOf(yield* Executor.submit(Tasks.undecodable, undefined))
+        assert.instanceOf(undecodable, FutureError.TaskDecodeError)
+        assert.match((undecodable as FutureError.TaskDecodeError).message, /refuses to decode/)
+      }).pipe(Effect.provide(pool.layer())),
+    TIMEOUT
+  )
 
-  it.live("a plain function's throw or rejection arrives as TaskError with name, message and stack", () =>
-    Effect.gen(function*() {
-      const thrown = yield* Effect.flip(run(Tasks.throws, "too far"))
-      assert.instanceOf(thrown, FutureError.TaskError)
-      assert.strictEqual((thrown as FutureError.TaskError).name, "RangeError")
-      assert.strictEqual((thrown as FutureError.TaskError).message, "too far")
-      assert.match((thrown as FutureError.TaskError).stack ?? "", /pool\.tasks\.ts/)
-      const rejected = yield* Effect.flip(run(Tasks.rejects, "no"))
-      assert.strictEqual((rejected as FutureError.TaskError).name, "TypeError")
-      assert.strictEqual(yield* run(Tasks.add, { a: 2, b: 3 }), 5)
-    }).pipe(Effect.provide(pool.layer())), TIMEOUT)
+  it.live(
+    "a plain function's throw or rejection arrives as TaskError with name, message and stack",
+    () =>
+      Effect.gen(function* () {
+        const thrown = yield* Effect.flip(run(Tasks.throws, "too far"))
+        assert.instanceOf(thrown, FutureError.TaskError)
+        assert.strictEqual((thrown as FutureError.TaskError).name, "RangeError")
+        assert.strictEqual((thrown as FutureError.TaskError).message, "too far")
+        assert.match((thrown as FutureError.TaskError).stack ?? "", /pool\.tasks\.ts/)
+        const rejected = yield* Effect.flip(run(Tasks.rejects, "no"))
+        assert.strictEqual((rejected as FutureError.TaskError).name, "TypeError")
+        assert.strictEqual(yield* run(Tasks.add, { a: 2, b: 3 }), 5)
+      }).pipe(Effect.provide(pool.layer())),
+    TIMEOUT
+  )
 
-  it.live("a defect crosses as an Error with its name and message, and result re-raises it as a defect", () =>
-    Effect.gen(function*() {
-      const future = yield* Executor.submit(Tasks.dies, undefined)
-      const exit = yield* Effect.exit(Future.result(future))
-      assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
-      const defect = Cause.squash((exit as Exit.Failure<unknown, unknown>).cause) as Error
-      assert.strictEqual(defect.name, "RangeError")
-      assert.strictEqual(defect.message, "out of range")
-    }).pipe(Effect.provide(pool.layer())), TIMEOUT)
+  it.live(
+    "a defect crosses as an Error with its name and message, and result re-raises it as a defect",
+    () =>
+      Effect.gen(function* () {
+        const future = yield* Executor.submit(Tasks.dies, undefined)
+        const exit = yield* Effect.exit(Future.result(future))
+        assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
+        const defect = Cause.squash((exit as Exit.Failure<unknown, unknown>).cause) as Error
+        assert.strictEqual(defect.name, "RangeError")
+        assert.strictEqual(defect.message, "out of range")
+      }).pipe(Effect.provide(pool.layer())),
+    TIMEOUT
+  )
 
   for (const how of ["exit", "uncaught"] as const) {
-    it.live(`a worker that crashes (${how}) fails only the future it held, and the pool replaces it`, () =>
-      Effect.gen(function*() {
-        const others = yield* Effect.forEach([150, 200, 250], (ms) => Executor.submit(Tasks.sleep, ms))
-        const crashed = yield* Executor.submit(Tasks.crash, how)
-        const error = yield* failureOf(crashed)
-        assert.instanceOf(error, FutureError.BrokenExecutorError)
-        assert.isDefined((error as FutureError.BrokenExecutorError).cause)
-        assert.deepStrictEqual(yield* Effect.forEach(others, (future) => Future.result(future)), [150, 200, 250])
-        assert.strictEqual(yield* run(Tasks.countPrimes, 100), 25)
-        const stats = yield* Executor.stats
-        assert.strictEqual(stats.failed, 1)
-        assert.strictEqual(stats.completed, 4)
-      }).pipe(Effect.provide(pool.layer())), TIMEOUT)
+    it.live(
+      `a worker that crashes (${how}) fails only the future it held, and the pool replaces it`,
+      () =>
+        Effect.gen(function* () {
+          const others = yield* Effect.forEach([150, 200, 250], (ms) => Executor.submit(Tasks.sleep, ms))
+          const crashed = yield* Executor.submit(Tasks.crash, how)
+          const error = yield* failureOf(crashed)
+          assert.instanceOf(error, FutureError.BrokenExecutorError)
+          assert.isDefined((error as FutureError.BrokenExecutorError).cause)
+          assert.deepStrictEqual(yield* Effect.forEach(others, (future) => Future.result(future)), [150, 200, 250])
+          assert.strictEqual(yield* run(Tasks.countPrimes, 100), 25)
+          const stats = yield* Executor.stats
+          assert.strictEqual(stats.failed, 1)
+          assert.strictEqual(stats.completed, 4)
+        }).pipe(Effect.provide(pool.layer())),
+      TIMEOUT
+    )
   }
 
-  it.live("interrupting a running task interrupts its fiber in the worker, where its finalizer runs", () =>
-    Effect.gen(function*() {
-      const future = yield* Executor.submit(Tasks.sleepForever, undefined)
-      assert.strictEqual(yield* Future.state(future), "running")
-      assert.isFalse(yield* Future.cancel(future))
-      assert.isTrue(yield* Future.interrupt(future))
-      assert.strictEqual(yield* Future.state(future), "cancelled")
-      const error = yield* Effect.flip(Future.result(future))
-      assert.instanceOf(error, FutureError.CancelledError)
-      // One worker: the finalizer ran in the worker that serves the next task.
-      assert.strictEqual(yield* run(Tasks.finalizerCount, undefined), 1)
-      assert.strictEqual((yield* Executor.stats).cancelled, 1)
-    }).pipe(Effect.provide(pool.layer({ maxWorkers: 1 }))), TIMEOUT)
+  it.live(
+    "interrupting a running task interrupts its fiber in the worker, where its finalizer runs",
+    () =>
+      Effect.gen(function* () {
+        const future = yield* Executor.submit(Tasks.sleepForever, undefined)
+        assert.strictEqual(yield* Future.state(future), "running")
+        assert.isFalse(yield* Future.cancel(future))
+        assert.isTrue(yield* Future.interrupt(future))
+        assert.strictEqual(yield* Future.state(future), "cancelled")
+        const error = yield* Effect.flip(Future.result(future))
+        assert.instanceOf(error, FutureError.CancelledError)
+        // One worker: the finalizer ran in the worker that serves the next task.
+        assert.strictEqual(yield* run(Tasks.finalizerCount, undefined), 1)
+        assert.strictEqual((yield* Executor.stats).cancelled, 1)
+      }).pipe(Effect.provide(pool.layer({ maxWorkers: 1 }))),
+    TIMEOUT
+  )
 
-  it.live("a task that ignores the interrupt (a sync busy loop) has its worker replaced after the grace period", () =>
-    Effect.gen(function*() {
-      const before = pool.workerId(yield* run(Tasks.whoAmI, undefined))
-      const future = yield* Executor.submit(Tasks.busyLoop, 60_000)
-      const started = Date.now()
-      assert.isTrue(yield* Future.interrupt(future))
-      assert.isBelow(Date.now() - started, 20_000)
-      assert.strictEqual(yield* Future.state(future), "cancelled")
-      const after = pool.workerId(yield* run(Tasks.whoAmI, undefined))
-      assert.notStrictEqual(after, before)
-    }).pipe(Effect.provide(pool.layer({ maxWorkers: 1, interruptGracePeriod: "300 millis" }))), TIMEOUT)
+  it.live(
+    "a task that ignores the interrupt (a sync busy loop) has its worker replaced after the grace period",
+    () =>
+      Effect.gen(function* () {
+        const before = pool.workerId(yield* run(Tasks.whoAmI, undefined))
+        const future = yield* Executor.submit(Tasks.busyLoop, 60_000)
+        const started = Date.now()
+        assert.isTrue(yield* Future.interrupt(future))
+        assert.isBelow(Date.now() - started, 20_000)
+        assert.strictEqual(yield* Future.state(future), "cancelled")
+        const after = pool.workerId(yield* run(Tasks.whoAmI, undefined))
+        assert.notStrictEqual(after, before)
+      }).pipe(Effect.provide(pool.layer({ maxWorkers: 1, interruptGracePeriod: "300 millis" }))),
+    TIMEOUT
+  )
 
-  it.live("cancel keeps Python's rule: a queued task is cancelled and never runs", () =>
-    Effect.gen(function*() {
-      const running = yield* Executor.submit(Tasks.sleep, 300)
-      const queued = yield* Executor.submit(Tasks.sleepForever, undefined)
-      assert.strictEqual(yield* Future.state(queued), "pending")
-      assert.isTrue(yield* Future.cancel(queued))
-      assert.strictEqual(yield* Future.result(running), 300)
-      assert.strictEqual(yield* run(Tasks.finalizerCount, undefined), 0)
-      assert.strictEqual(yield* Future.state(queued), "cancelled")
-    }).pipe(Effect.provide(pool.layer({ maxWorkers: 1 }))), TIMEOUT)
+  it.live(
+    "cancel keeps Python's rule: a queued task is cancelled and never runs",
+    () =>
+      Effect.gen(function* () {
+        const running = yield* Executor.submit(Tasks.sleep, 300)
+        const queued = yield* Executor.submit(Tasks.sleepForever, undefined)
+        assert.strictEqual(yield* Future.state(queued), "pending")
+        assert.isTrue(yield* Future.cancel(queued))
+        assert.strictEqual(yield* Future.result(running), 300)
+        assert.strictEqual(yield* run(Tasks.finalizerCount, undefined), 0)
+        assert.strictEqual(yield* Future.state(queued), "cancelled")
+      }).pipe(Effect.provide(pool.layer({ maxWorkers: 1 }))),
+    TIMEOUT
+  )
 
-  it.live("maxTasks recycles workers without losing a task", () =>
-    Effect.gen(function*() {
-      const ids: Array<number> = []
-      for (let i = 0; i < 6; i++) ids.push(pool.workerId(yield* run(Tasks.whoAmI, undefined)))
-      assert.strictEqual(ids.length, 6)
-      assert.strictEqual(new Set(ids).size, 3)
-      assert.strictEqual(ids[0], ids[1])
-      assert.notStrictEqual(ids[1], ids[2])
-      const futures = yield* Effect.forEach([10, 20, 30, 40, 50], (n) => Executor.submit(Tasks.countPrimes, n))
-      assert.deepStrictEqual(yield* Effect.forEach(futures, (f) => Future.result(f)), [4, 8, 10, 12, 15])
-    }).pipe(Effect.provide(pool.layer({ maxWorkers: 1, maxTasks: 2 }))), TIMEOUT)
+  it.live(
+    "maxTasks recycles workers without losing a task",
+    () =>
+      Effect.gen(function* () {
+        const ids: Array<number> = []
+        for (let i = 0; i < 6; i++) ids.push(pool.workerId(yield* run(Tasks.whoAmI, undefined)))
+        assert.strictEqual(ids.length, 6)
+        assert.strictEqual(new Set(ids).size, 3)
+        assert.strictEqual(ids[0], ids[1])
+        assert.notStrictEqual(ids[1], ids[2])
+        const futures = yield* Effect.forEach([10, 20, 30, 40, 50], (n) => Executor.submit(Tasks.countPrimes, n))
+        assert.deepStrictEqual(yield* Effect.forEach(futures, (f) => Future.result(f)), [4, 8, 10, 12, 15])
+      }).pipe(Effect.provide(pool.layer({ maxWorkers: 1, maxTasks: 2 }))),
+    TIMEOUT
+  )
 
-  it.live("the initializer runs once in each worker before its first task", () =>
-    Effect.gen(function*() {
-      assert.strictEqual(yield* run(Tasks.readConfiguration, undefined), "configured")
-    }).pipe(Effect.provide(pool.layer({ initializer: { task: Tasks.configure, input: "configured" } }))), TIMEOUT)
+  it.live(
+    "the initializer runs once in each worker before its first task",
+    () =>
+      Effect.gen(function* () {
+        assert.strictEqual(yield* run(Tasks.readConfiguration, undefined), "configured")
+      }).pipe(Effect.provide(pool.layer({ initializer: { task: Tasks.configure, input: "configured" } }))),
+    TIMEOUT
+  )
 
-  it.live("a failing initializer breaks the pool: waiting and later futures fail with BrokenExecutorError", () =>
-    Effect.gen(function*() {
-      const first = yield* failureOf(yield* Executor.submit(Tasks.countPrimes, 10))
-      assert.instanceOf(first, FutureError.BrokenExecutorError)
-      assert.instanceOf((first as FutureError.BrokenExecutorError).cause, Tasks.PrimeLimitError)
-      const later = yield* failureOf(yield* Executor.submit(Tasks.countPrimes, 10))
-      assert.instanceOf(later, FutureError.BrokenExecutorError)
-    }).pipe(Effect.provide(pool.layer({ initializer: { task: Tasks.failingInitializer, input: "x" } }))), TIMEOUT)
+  it.live(
+    "a failing initializer breaks the pool: waiting and later futures fail with BrokenExecutorError",
+    () =>
+      Effect.gen(function* () {
+        const first = yield* failureOf(yield* Executor.submit(Tasks.countPrimes, 10))
+        assert.instanceOf(first, FutureError.BrokenExecutorError)
+        assert.instanceOf((first as FutureError.BrokenExecutorError).cause, Tasks.PrimeLimitError)
+        const later = yield* failureOf(yield* Executor.submit(Tasks.countPrimes, 10))
+        assert.instanceOf(later, FutureError.BrokenExecutorError)
+      }).pipe(Effect.provide(pool.layer({ initializer: { task: Tasks.failingInitializer, input: "x" } }))),
+    TIMEOUT
+  )
 
-  it.live("map runs a task over inputs and yields results in submission order", () =>
-    Effect.gen(function*() {
-      const results = yield* Stream.runCollect(Executor.map(Tasks.countPrimes, [100, 10, 1000, 1, 50]))
-      assert.deepStrictEqual(Array.from(results), [25, 4, 168, 0, 15])
-      const failed = yield* Effect.flip(Stream.runCollect(Executor.map(Tasks.countPrimes, [10, -1, 20])))
-      assert.instanceOf(failed, Tasks.PrimeLimitError)
-    }).pipe(Effect.provide(pool.layer())), TIMEOUT)
+  it.live(
+    "map runs a task over inputs and yields results in submission order",
+    () =>
+      Effect.gen(function* () {
+        const results = yield* Stream.runCollect(Executor.map(Tasks.countPrimes, [100, 10, 1000, 1, 50]))
+        assert.deepStrictEqual(Array.from(results), [25, 4, 168, 0, 15])
+        const failed = yield* Effect.flip(Stream.runCollect(Executor.map(Tasks.countPrimes, [10, -1, 20])))
+        assert.instanceOf(failed, Tasks.PrimeLimitError)
+      }).pipe(Effect.provide(pool.layer())),
+    TIMEOUT
+  )
 
-  it.live("with maxQueue, submit waits for room instead of failing", () =>
-    Effect.gen(function*() {
-      const first = yield* Executor.submit(Tasks.sleep, 200)
-      const second = yield* Executor.submit(Tasks.sleep, 10)
-      const third = yield* Effect.forkChild(Executor.submit(Tasks.sleep, 20))
-      yield* Effect.yieldNow
-      assert.isUndefined(third.pollUnsafe(), "the third submit should wait while the queue is full")
-      assert.strictEqual((yield* Executor.stats).queued, 1)
-      assert.strictEqual(yield* Future.result(first), 200)
-      const future = yield* Fiber.join(third)
-      assert.strictEqual(yield* Future.result(future), 20)
-      assert.strictEqual(yield* Future.result(second), 10)
-    }).pipe(Effect.provide(pool.layer({ maxWorkers: 1, maxQueue: 1 }))), TIMEOUT)
+  it.live(
+    "with maxQueue, submit waits for room instead of failing",
+    () =>
+      Effect.gen(function* () {
+        const first = yield* Executor.submit(Tasks.sleep, 200)
+        const second = yield* Executor.submit(Tasks.sleep, 10)
+        const third = yield* Effect.forkChild(Executor.submit(Tasks.sleep, 20))
+        yield* Effect.yieldNow
+        assert.isUndefined(third.pollUnsafe(), "the third submit should wait while the queue is full")
+        assert.strictEqual((yield* Executor.stats).queued, 1)
+        assert.strictEqual(yield* Future.result(first), 200)
+        const future = yield* Fiber.join(third)
+        assert.strictEqual(yield* Future.result(future), 20)
+        assert.strictEqual(yield* Future.result(second), 10)
+      }).pipe(Effect.provide(pool.layer({ maxWorkers: 1, maxQueue: 1 }))),
+    TIMEOUT
+  )
 
-  it.live("shutdown with cancelFutures cancels queued tasks, waits for running ones; later submits fail", () =>
-    Effect.gen(function*() {
-      const running = yield* Executor.submit(Tasks.sleep, 200)
-      const queued = yield* Executor.submit(Tasks.sleep, 10)
-      yield* Executor.shutdown({ cancelFutures: true })
-      assert.strictEqual(yield* Future.state(running), "succeeded")
-      assert.strictEqual(yield* Future.state(queued), "cancelled")
-      const error = yield* Effect.flip(Executor.submit(Tasks.sleep, 1))
-      assert.instanceOf(error, FutureError.ExecutorShutdownError)
-    }).pipe(Effect.provide(pool.layer({ maxWorkers: 1 }))), TIMEOUT)
+  it.live(
+    "shutdown with cancelFutures cancels queued tasks, waits for running ones; later submits fail",
+    () =>
+      Effect.gen(function* () {
+        const running = yield* Executor.submit(Tasks.sleep, 200)
+        const queued = yield* Executor.submit(Tasks.sleep, 10)
+        yield* Executor.shutdown({ cancelFutures: true })
+        assert.strictEqual(yield* Future.state(running), "succeeded")
+        assert.strictEqual(yield* Future.state(queued), "cancelled")
+        const error = yield* Effect.flip(Executor.submit(Tasks.sleep, 1))
+        assert.instanceOf(error, FutureError.ExecutorShutdownError)
+      }).pipe(Effect.provide(pool.layer({ maxWorkers: 1 }))),
+    TIMEOUT
+  )
 
-  it.live("closing the scope normally waits for the tasks, then no worker remains", () =>
-    Effect.gen(function*() {
-      const scope = yield* Scope.make()
-      const context = yield* Layer.buildWithScope(pool.layer({ maxWorkers: 2, minWorkers: 2 }), scope)
-      const futures = yield* Effect.forEach(
-        [100, 120, 140],
-        (ms) => Executor.submit(Tasks.sleep, ms).pipe(Effect.provideContext(context))
-      )
-      const who = yield* Effect.forEach(
-        [0, 1],
-        () => run(Tasks.whoAmI, undefined).pipe(Effect.provideContext(context))
-      )
-      yield* Scope.close(scope, Exit.void)
-      for (const future of futures) assert.strictEqual(yield* Future.state(future), "succeeded")
-      const stats = yield* Executor.stats.pipe(Effect.provideContext(context))
-      assert.strictEqual(stats.workers, 0)
-      for (const { pid } of who) if (pid !== process.pid) assert.isFalse(isAlive(pid), `child ${pid} is still alive`)
-    }), TIMEOUT)
+  it.live(
+    "closing the scope normally waits for the tasks, then no worker remains",
+    () =>
+      Effect.gen(function* () {
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(pool.layer({ maxWorkers: 2, minWorkers: 2 }), scope)
+        const futures = yield* Effect.forEach([100, 120, 140], (ms) =>
+          Executor.submit(Tasks.sleep, ms).pipe(Effect.provideContext(context))
+        )
+        const who = yield* Effect.forEach([0, 1], () =>
+          run(Tasks.whoAmI, undefined).pipe(Effect.provideContext(context))
+        )
+        yield* Scope.close(scope, Exit.void)
+        for (const future of futures) assert.strictEqual(yield* Future.state(future), "succeeded")
+        const stats = yield* Executor.stats.pipe(Effect.provideContext(context))
+        assert.strictEqual(stats.workers, 0)
+        for (const { pid } of who) if (pid !== process.pid) assert.isFalse(isAlive(pid), `child ${pid} is still alive`)
+      }),
+    TIMEOUT
+  )
 
-  it.live("closing the scope by interruption cancels queued tasks, interrupts running ones, and leaves no worker", () =>
-    Effect.gen(function*() {
-      const scope = yield* Scope.make()
-      const context = yield* Layer.buildWithScope(pool.layer({ maxWorkers: 1 }), scope)
-      const submit = <A>(effect: Effect.Effect<A, any, Executor.Executor>) => effect.pipe(Effect.provideContext(context))
-      const { pid } = yield* submit(run(Tasks.whoAmI, undefined))
-      const running = yield* submit(Executor.submit(Tasks.sleepForever, undefined))
-      const queued = yield* submit(Executor.submit(Tasks.sleep, 10))
-      yield* Scope.close(scope, Exit.interrupt())
-      assert.strictEqual(yield* Future.state(running), "cancelled")
-      assert.strictEqual(yield* Future.state(queued), "cancelled")
-      assert.strictEqual((yield* submit(Executor.stats)).workers, 0)
-      if (pid !== process.pid) assert.isFalse(isAlive(pid), `child ${pid} is still alive`)
-    }), TIMEOUT)
+  it.live(
+    "closing the scope by interruption cancels queued tasks, interrupts running ones, and leaves no worker",
+    () =>
+      Effect.gen(function* () {
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(pool.layer({ maxWorkers: 1 }), scope)
+        const submit = <A>(effect: Effect.Effect<A, any, Executor.Executor>) =>
+          effect.pipe(Effect.provideContext(context))
+        const { pid } = yield* submit(run(Tasks.whoAmI, undefined))
+        const running = yield* submit(Executor.submit(Tasks.sleepForever, undefined))
+        const queued = yield* submit(Executor.submit(Tasks.sleep, 10))
+        yield* Scope.close(scope, Exit.interrupt())
+        assert.strictEqual(yield* Future.state(running), "cancelled")
+        assert.strictEqual(yield* Future.state(queued), "cancelled")
+        assert.strictEqual((yield* submit(Executor.stats)).workers, 0)
+        if (pid !== process.pid) assert.isFalse(isAlive(pid), `child ${pid} is still alive`)
+      }),
+    TIMEOUT
+  )
 })
 
 describe("worker threads only", () => {
-  it.live("a thread that exceeds its resourceLimits fails only its future, and the pool keeps serving", () =>
-    Effect.gen(function*() {
-      const other = yield* Executor.submit(Tasks.sleep, 100)
-      const error = yield* failureOf(yield* Executor.submit(Tasks.crash, "oom"))
-      assert.instanceOf(error, FutureError.BrokenExecutorError)
-      assert.match((error as FutureError.BrokenExecutorError).message, /memory/i)
-      assert.strictEqual(yield* Future.result(other), 100)
-      assert.strictEqual(yield* run(Tasks.countPrimes, 100), 25)
-    }).pipe(
-      Effect.provide(
-        NodeExecutor.layerWorkerThreads({ module, maxWorkers: 2, resourceLimits: { maxOldGenerationSizeMb: 32 } })
-      )
-    ), TIMEOUT)
+  it.live(
+    "a thread that exceeds its resourceLimits fails only its future, and the pool keeps serving",
+    () =>
+      Effect.gen(function* () {
+        const other = yield* Executor.submit(Tasks.sleep, 100)
+        const error = yield* failureOf(yield* Executor.submit(Tasks.crash, "oom"))
+        assert.instanceOf(error, FutureError.BrokenExecutorError)
+        assert.match((error as FutureError.BrokenExecutorError).message, /memory/i)
+        assert.strictEqual(yield* Future.result(other), 100)
+        assert.strictEqual(yield* run(Tasks.countPrimes, 100), 25)
+      }).pipe(
+        Effect.provide(
+          NodeExecutor.layerWorkerThreads({ module, maxWorkers: 2, resourceLimits: { maxOldGenerationSizeMb: 32 } })
+        )
+      ),
+    TIMEOUT
+  )
 
-  it.live("an ArrayBuffer input is transferred, not copied: the sender's buffer is detached", () =>
-    Effect.gen(function*() {
-      const buffer = new ArrayBuffer(1024)
-      const future = yield* Executor.submit(Tasks.byteLength, buffer, { transfer: [buffer] })
-      assert.strictEqual(yield* Future.result(future), 1024)
-      assert.strictEqual(buffer.byteLength, 0, "the sender's buffer should be detached")
-      assert.isTrue((buffer as ArrayBuffer & { detached: boolean }).detached)
-      const copied = new ArrayBuffer(16)
-      assert.strictEqual(yield* run(Tasks.byteLength, copied), 16)
-      assert.strictEqual(copied.byteLength, 16, "without transfer the buffer is copied")
-    }).pipe(Effect.provide(NodeExecutor.layerWorkerThreads({ module, maxWorkers: 1 }))), TIMEOUT)
+  it.live(
+    "an ArrayBuffer input is transferred, not copied: the sender's buffer is detached",
+    () =>
+      Effect.gen(function* () {
+        const buffer = new ArrayBuffer(1024)
+        const future = yield* Executor.submit(Tasks.byteLength, buffer, { transfer: [buffer] })
+        assert.strictEqual(yield* Future.result(future), 1024)
+        assert.strictEqual(buffer.byteLength, 0, "the sender's buffer should be detached")
+        assert.isTrue((buffer as ArrayBuffer & { detached: boolean }).detached)
+        const copied = new ArrayBuffer(16)
+        assert.strictEqual(yield* run(Tasks.byteLength, copied), 16)
+        assert.strictEqual(copied.byteLength, 16, "without transfer the buffer is copied")
+      }).pipe(Effect.provide(NodeExecutor.layerWorkerThreads({ module, maxWorkers: 1 }))),
+    TIMEOUT
+  )
 
-  it.live("a function task can transfer an ArrayBuffer back with NodeExecutor.transfer", () =>
-    Effect.gen(function*() {
-      const { buffer } = yield* run(Tasks.makeBuffer, 4096)
-      assert.strictEqual(buffer.byteLength, 4096)
-      assert.strictEqual(new Uint8Array(buffer)[4095], 7)
-    }).pipe(Effect.provide(NodeExecutor.layerWorkerThreads({ module, maxWorkers: 1 }))), TIMEOUT)
+  it.live(
+    "a function task can transfer an ArrayBuffer back with NodeExecutor.transfer",
+    () =>
+      Effect.gen(function* () {
+        const { buffer } = yield* run(Tasks.makeBuffer, 4096)
+        assert.strictEqual(buffer.byteLength, 4096)
+        assert.strictEqual(new Uint8Array(buffer)[4095], 7)
+      }).pipe(Effect.provide(NodeExecutor.layerWorkerThreads({ module, maxWorkers: 1 }))),
+    TIMEOUT
+  )
 })
 
 describe("child processes only", () => {
-  it.live("a child killed with SIGKILL from outside fails only its future, and the pool replaces it", () =>
-    Effect.gen(function*() {
-      const { pid } = yield* run(Tasks.whoAmI, undefined)
-      const hung = yield* Executor.submit(Tasks.crash, "hang")
-      process.kill(pid, "SIGKILL")
-      const error = yield* failureOf(hung)
-      assert.instanceOf(error, FutureError.BrokenExecutorError)
-      assert.match((error as FutureError.BrokenExecutorError).message, /SIGKILL/)
-      const next = yield* run(Tasks.whoAmI, undefined)
-      assert.notStrictEqual(next.pid, pid)
-    }).pipe(Effect.provide(NodeExecutor.layerChildProcesses({ module, maxWorkers: 1 }))), TIMEOUT)
+  it.live(
+    "a child killed with SIGKILL from outside fails only its future, and the pool replaces it",
+    () =>
+      Effect.gen(function* () {
+        const { pid } = yield* run(Tasks.whoAmI, undefined)
+        const hung = yield* Executor.submit(Tasks.crash, "hang")
+        process.kill(pid, "SIGKILL")
+        const error = yield* failureOf(hung)
+        assert.instanceOf(error, FutureError.BrokenExecutorError)
+        assert.match((error as FutureError.BrokenExecutorError).message, /SIGKILL/)
+        const next = yield* run(Tasks.whoAmI, undefined)
+        assert.notStrictEqual(next.pid, pid)
+      }).pipe(Effect.provide(NodeExecutor.layerChildProcesses({ module, maxWorkers: 1 }))),
+    TIMEOUT
+  )
 })
 
 describe("task modules", () => {
   const build = (layer: Layer.Layer<Executor.Executor, NodeExecutor.TaskModuleError>) =>
     Effect.flip(Effect.scoped(Layer.build(layer)))
 
-  it.live("a module that exports two tasks with one name fails the Layer with TaskModuleError", () =>
-    Effect.gen(function*() {
-      const error = yield* build(
-        NodeExecutor.layerWorkerThreads({ module: new URL("./fixtures/duplicate.tasks.ts", import.meta.url) })
-      )
-      assert.instanceOf(error, NodeExecutor.TaskModuleError)
-      assert.match(error.message, /two tasks named "same"/)
-    }), TIMEOUT)
+  it.live(
+    "a module that exports two tasks with one name fails the Layer with TaskModuleError",
+    () =>
+      Effect.gen(function* () {
+        const error = yield* build(
+          NodeExecutor.layerWorkerThreads({ module: new URL("./fixtures/duplicate.tasks.ts", import.meta.url) })
+        )
+        assert.instanceOf(error, NodeExecutor.TaskModuleError)
+        assert.match(error.message, /two tasks named "same"/)
+      }),
+    TIMEOUT
+  )
 
-  it.live("a module that fails to import fails the Layer with TaskModuleError, not a hang", () =>
-    Effect.gen(function*() {
-      const threads = yield* build(
-        NodeExecutor.layerWorkerThreads({ module: new URL("./fixtures/broken.tasks.ts", import.meta.url) })
-      )
-      assert.instanceOf(threads, NodeExecutor.TaskModuleError)
-      assert.match(threads.message, /broken on purpose/)
-      const children = yield* build(
-        NodeExecutor.layerChildProcesses({ module: new URL("./fixtures/missing.tasks.ts", import.meta.url) })
-      )
-      assert.instanceOf(children, NodeExecutor.TaskModuleError)
-    }), TIMEOUT)
+  it.live(
+    "a module that fails to import fails the Layer with TaskModuleError, not a hang",
+    () =>
+      Effect.gen(function* () {
+        const threads = yield* build(
+          NodeExecutor.layerWorkerThreads({ module: new URL("./fixtures/broken.tasks.ts", import.meta.url) })
+        )
+        assert.instanceOf(threads, NodeExecutor.TaskModuleError)
+        assert.match(threads.message, /broken on purpose/)
+        const children = yield* build(
+          NodeExecutor.layerChildProcesses({ module: new URL("./fixtures/missing.tasks.ts", import.meta.url) })
+        )
+        assert.instanceOf(children, NodeExecutor.TaskModuleError)
+      }),
+    TIMEOUT
+  )
 
-  it.live("an initializer that is not a task of the module fails the Layer", () =>
-    Effect.gen(function*() {
-      const error = yield* build(
-        NodeExecutor.layerWorkerThreads({ module, initializer: { task: elsewhere, input: 1 } })
-      )
-      assert.match(error.message, /not a task of the task module/)
-    }), TIMEOUT)
+  it.live(
+    "an initializer that is not a task of the module fails the Layer",
+    () =>
+      Effect.gen(function* () {
+        const error = yield* build(
+          NodeExecutor.layerWorkerThreads({ module, initializer: { task: elsewhere, input: 1 } })
+        )
+        assert.match(error.message, /not a task of the task module/)
+      }),
+    TIMEOUT
+  )
 })

@@ -13,4 +13,5 @@ export const legacyBlockingComputeSync = (value: number, millis = 200): number =
 }
 
 export const legacyBlockingCompute = Task.fromFunction("legacyBlockingCompute", (value: number) =>
-  legacyBlockingComputeSync(value))
+  legacyBlockingComputeSync(value)
+)

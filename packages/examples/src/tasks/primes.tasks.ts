@@ -30,6 +30,5 @@ export const countPrimes = Task.make("countPrimes", {
   payload: Schema.Number,
   success: Schema.Number,
   failure: PrimeLimitError,
-  run: (limit) =>
-    limit < 0 ? Effect.fail(new PrimeLimitError({ limit })) : Effect.sync(() => countPrimesBelow(limit))
+  run: (limit) => (limit < 0 ? Effect.fail(new PrimeLimitError({ limit })) : Effect.sync(() => countPrimesBelow(limit)))
 })

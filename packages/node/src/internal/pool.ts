@@ -17,20 +17,17 @@ import {
   TaskEncodeError
 } from "@effect-futures/core/FutureError"
 import {
-  addListener,
   awaitAll,
   cancel,
   finishUnsafe,
   FutureImpl,
   interrupt,
-  isDone,
-  removeListener,
   runCallbacks,
   setRunningUnsafe
 } from "@effect-futures/core/internal/future"
 import { StatsTracker } from "@effect-futures/core/internal/stats"
 import { WorkQueue } from "@effect-futures/core/internal/workQueue"
-import { Cause, Context, Deferred, Effect, Exit, Option } from "effect"
+import { Context, Deferred, Effect, Exit, Option } from "effect"
 import * as Protocol from "./protocol.ts"
 import { type CallerCodec, callerCodec } from "./taskCodec.ts"
 import type { Spawn, WorkerHandle } from "./transport.ts"
@@ -174,15 +171,17 @@ export class WorkerPool {
     const drain = Exit.isSuccess(exit)
       ? this.shutdown()
       : Effect.suspend(() => {
-        this.isShutdown = true
-        this.wakeAllWaiters()
-        return this.cancelQueued().pipe(
-          Effect.andThen(Effect.suspend(() =>
-            Effect.forEach([...this.outstanding], interrupt, { concurrency: "unbounded", discard: true })
-          )),
-          Effect.andThen(this.awaitOutstanding())
-        )
-      })
+          this.isShutdown = true
+          this.wakeAllWaiters()
+          return this.cancelQueued().pipe(
+            Effect.andThen(
+              Effect.suspend(() =>
+                Effect.forEach([...this.outstanding], interrupt, { concurrency: "unbounded", discard: true })
+              )
+            ),
+            Effect.andThen(this.awaitOutstanding())
+          )
+        })
     return Effect.andThen(drain, this.stopAll())
   }
 
@@ -194,7 +193,8 @@ export class WorkerPool {
   ): FutureImpl<any, any> {
     const future = new FutureImpl<any, any>()
     this.outstanding.add(future)
-    addListener(future, this.onDone)
+    // Told first when the future ends, before its waiters resume: the stats are settled when they look.
+    future.owner = this.onDone
     if (this.broken !== undefined) {
       finishUnsafe(future, Exit.fail(this.broken))
       return future
@@ -328,9 +328,10 @@ export class WorkerPool {
       case Protocol.LOAD_FAILED: {
         const [, reason, error] = message
         slot.startFailure = new BrokenExecutorError({
-          message: reason === "import"
-            ? `a worker could not import the task module ${this.options.moduleHref}: ${error.message}`
-            : `a worker could not serve the task module ${this.options.moduleHref}: ${error.message}`,
+          message:
+            reason === "import"
+              ? `a worker could not import the task module ${this.options.moduleHref}: ${error.message}`
+              : `a worker could not serve the task module ${this.options.moduleHref}: ${error.message}`,
           cause: Protocol.deserializeError(error)
         })
         slot.handle.kill()
@@ -383,7 +384,8 @@ export class WorkerPool {
     let startFailure: BrokenExecutorError | undefined = undefined
     if (previous === "starting" || previous === "initializing") {
       this.starting--
-      startFailure = slot.startFailure ??
+      startFailure =
+        slot.startFailure ??
         new BrokenExecutorError({ message: `a worker could not start: ${description}`, cause: error })
       // A worker that cannot start would fail the same way again: the pool is broken, as Python's would be.
       if (!this.closing) this.breakPool(startFailure)
@@ -396,8 +398,8 @@ export class WorkerPool {
         item.interrupting
           ? Exit.interrupt()
           : Exit.fail(
-            new BrokenExecutorError({ message: `${description} while it ran task "${item.task.name}"`, cause: error })
-          )
+              new BrokenExecutorError({ message: `${description} while it ran task "${item.task.name}"`, cause: error })
+            )
       )
     }
     if (startFailure !== undefined) Deferred.doneUnsafe(slot.ready, Exit.fail(startFailure))
@@ -478,12 +480,6 @@ export class WorkerPool {
   }
 
   private completeUnsafe(future: FutureImpl<any, any>, exit: Exit.Exit<any, any>): void {
-    if (isDone(future)) return
-    // Outside a fiber, completing the future resumes its waiters at once, before its listeners run: count
-    // it first, so that whoever wakes up sees the stats already updated.
-    removeListener(future, this.onDone)
-    this.outstanding.delete(future)
-    this.stats.ended(Exit.isSuccess(exit) ? "succeeded" : Cause.hasInterruptsOnly(exit.cause) ? "cancelled" : "failed")
     const callbacks = finishUnsafe(future, exit)
     if (Array.isArray(callbacks) && callbacks.length > 0) this.runFork(runCallbacks(future, callbacks))
   }
@@ -539,7 +535,10 @@ export class WorkerPool {
             Effect.flatMap((exited) =>
               Option.isSome(exited)
                 ? Effect.void
-                : Effect.andThen(Effect.sync(() => slot.handle.kill()), Deferred.await(slot.exited))
+                : Effect.andThen(
+                    Effect.sync(() => slot.handle.kill()),
+                    Deferred.await(slot.exited)
+                  )
             )
           ),
         { concurrency: "unbounded", discard: true }

@@ -29,15 +29,17 @@ const messageOf = (cause: Cause.Cause<unknown>): string => {
   return Cause.pretty(cause)
 }
 
-const schemaCoder = (parse: (value: unknown) => Exit.Exit<unknown, unknown>): Coder => (value) => {
-  let exit: Exit.Exit<unknown, unknown>
-  try {
-    exit = parse(value)
-  } catch (error) {
-    return { ok: false, message: error instanceof Error ? error.message : String(error) }
+const schemaCoder =
+  (parse: (value: unknown) => Exit.Exit<unknown, unknown>): Coder =>
+  (value) => {
+    let exit: Exit.Exit<unknown, unknown>
+    try {
+      exit = parse(value)
+    } catch (error) {
+      return { ok: false, message: error instanceof Error ? error.message : String(error) }
+    }
+    return Exit.isSuccess(exit) ? { ok: true, value: exit.value } : { ok: false, message: messageOf(exit.cause) }
   }
-  return Exit.isSuccess(exit) ? { ok: true, value: exit.value } : { ok: false, message: messageOf(exit.cause) }
-}
 
 const encoder = (schema: Schema.Top): Coder => schemaCoder(Schema.encodeUnknownExit(schema as any) as any)
 const decoder = (schema: Schema.Top): Coder => schemaCoder(Schema.decodeUnknownExit(schema as any) as any)
@@ -53,21 +55,21 @@ export interface WorkerCodec {
 export const workerCodec = (task: Task.Any): WorkerCodec =>
   task.codec === "schema"
     ? {
-      task,
-      decodeInput: decoder(task.payload),
-      encodeSuccess: encoder(task.success),
-      encodeFailure: encoder(task.failure)
-    }
+        task,
+        decodeInput: decoder(task.payload),
+        encodeSuccess: encoder(task.success),
+        encodeFailure: encoder(task.failure)
+      }
     : {
-      task,
-      decodeInput: identity,
-      encodeSuccess: (value) => ({
-        ok: true,
-        value,
-        transfer: typeof value === "object" && value !== null ? transferRegistry.get(value) : undefined
-      }),
-      encodeFailure: encoder(task.failure)
-    }
+        task,
+        decodeInput: identity,
+        encodeSuccess: (value) => ({
+          ok: true,
+          value,
+          transfer: typeof value === "object" && value !== null ? transferRegistry.get(value) : undefined
+        }),
+        encodeFailure: encoder(task.failure)
+      }
 
 /** The caller's side: encode the input, decode the success or the typed failure. */
 export interface CallerCodec {
@@ -81,9 +83,14 @@ const callerCodecs = new WeakMap<Task.Any, CallerCodec>()
 export const callerCodec = (task: Task.Any): CallerCodec => {
   let codec = callerCodecs.get(task)
   if (codec === undefined) {
-    codec = task.codec === "schema"
-      ? { encodeInput: encoder(task.payload), decodeSuccess: decoder(task.success), decodeFailure: decoder(task.failure) }
-      : { encodeInput: checkCloneable, decodeSuccess: identity, decodeFailure: decoder(task.failure) }
+    codec =
+      task.codec === "schema"
+        ? {
+            encodeInput: encoder(task.payload),
+            decodeSuccess: decoder(task.success),
+            decodeFailure: decoder(task.failure)
+          }
+        : { encodeInput: checkCloneable, decodeSuccess: identity, decodeFailure: decoder(task.failure) }
     callerCodecs.set(task, codec)
   }
   return codec

@@ -34,72 +34,77 @@ export interface ThreadOptions {
   readonly execArgv?: ReadonlyArray<string> | undefined
 }
 
-export const spawnThread = (options: ThreadOptions): Spawn => (moduleHref, events) => {
-  const worker = new Worker(entry, {
-    workerData: { module: moduleHref },
-    ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
-    ...(options.execArgv === undefined ? {} : { execArgv: [...options.execArgv] })
-  })
-  let lastError: unknown = undefined
-  worker.on("message", events.onMessage)
-  worker.on("error", (error) => {
-    lastError = error
-  })
-  worker.on("exit", (code) => {
-    events.onExit(
-      lastError === undefined
-        ? `the worker thread exited with code ${code}`
-        : `the worker thread died: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
-      lastError ?? new Error(`the worker thread exited with code ${code}`)
-    )
-  })
-  return {
-    id: worker.threadId,
-    post: (message, transfer) => worker.postMessage(message, transfer as any),
-    close: () => worker.postMessage([Protocol.CLOSE]),
-    kill: () => {
-      void worker.terminate()
+export const spawnThread =
+  (options: ThreadOptions): Spawn =>
+  (moduleHref, events) => {
+    const worker = new Worker(entry, {
+      workerData: { module: moduleHref },
+      ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
+      ...(options.execArgv === undefined ? {} : { execArgv: [...options.execArgv] })
+    })
+    let lastError: unknown = undefined
+    worker.on("message", events.onMessage)
+    worker.on("error", (error) => {
+      lastError = error
+    })
+    worker.on("exit", (code) => {
+      events.onExit(
+        lastError === undefined
+          ? `the worker thread exited with code ${code}`
+          : `the worker thread died: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+        lastError ?? new Error(`the worker thread exited with code ${code}`)
+      )
+    })
+    return {
+      id: worker.threadId,
+      post: (message, transfer) => worker.postMessage(message, transfer as any),
+      close: () => worker.postMessage([Protocol.CLOSE]),
+      kill: () => {
+        void worker.terminate()
+      }
     }
   }
-}
 
 export interface ChildOptions {
   readonly execArgv?: ReadonlyArray<string> | undefined
 }
 
-export const spawnChild = (options: ChildOptions): Spawn => (moduleHref, events) => {
-  const child = fork(entry, [moduleHref], {
-    serialization: "advanced",
-    execArgv: options.execArgv === undefined ? [] : [...options.execArgv]
-  })
-  let exited = false
-  const exit = (description: string, error: unknown) => {
-    if (exited) return
-    exited = true
-    events.onExit(description, error)
-  }
-  child.on("message", events.onMessage as (message: unknown) => void)
-  child.on("exit", (code, signal) => {
-    const description = signal !== null
-      ? `the child process ${child.pid} was killed by ${signal}`
-      : `the child process ${child.pid} exited with code ${code}`
-    exit(description, new Error(description))
-  })
-  child.on("error", (error) => {
-    // A child that could not be spawned never emits "exit".
-    if (child.pid === undefined) exit(`the child process could not start: ${error.message}`, error)
-  })
-  return {
-    id: child.pid ?? -1,
-    post: (message) => {
-      child.send(message)
-    },
-    close: () => {
-      if (child.connected) child.send([Protocol.CLOSE])
-      else child.kill("SIGKILL")
-    },
-    kill: () => {
-      child.kill("SIGKILL")
+export const spawnChild =
+  (options: ChildOptions): Spawn =>
+  (moduleHref, events) => {
+    const child = fork(entry, [moduleHref], {
+      serialization: "advanced",
+      execArgv: options.execArgv === undefined ? [] : [...options.execArgv]
+    })
+    let exited = false
+    const exit = (description: string, error: unknown) => {
+      if (exited) return
+      exited = true
+      events.onExit(description, error)
+    }
+    child.on("message", events.onMessage as (message: unknown) => void)
+    child.on("exit", (code, signal) => {
+      const description =
+        signal !== null
+          ? `the child process ${child.pid} was killed by ${signal}`
+          : `the child process ${child.pid} exited with code ${code}`
+      exit(description, new Error(description))
+    })
+    child.on("error", (error) => {
+      // A child that could not be spawned never emits "exit".
+      if (child.pid === undefined) exit(`the child process could not start: ${error.message}`, error)
+    })
+    return {
+      id: child.pid ?? -1,
+      post: (message) => {
+        child.send(message)
+      },
+      close: () => {
+        if (child.connected) child.send([Protocol.CLOSE])
+        else child.kill("SIGKILL")
+      },
+      kill: () => {
+        child.kill("SIGKILL")
+      }
     }
   }
-}

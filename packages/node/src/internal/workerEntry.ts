@@ -17,8 +17,8 @@ const send: (message: Protocol.FromWorker, transfer?: ReadonlyArray<Transferable
   parentPort !== null
     ? (message, transfer) => parentPort!.postMessage(message, transfer as any)
     : (message) => {
-      process.send!(message)
-    }
+        process.send!(message)
+      }
 
 const onParentMessage = (listener: (message: Protocol.ToWorker) => void): void => {
   if (parentPort !== null) parentPort.on("message", listener)
