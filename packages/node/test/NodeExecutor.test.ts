@@ -396,12 +396,29 @@ describe("worker threads only", () => {
   )
 
   it.live(
+    "schema fields marked with effect/workers' Transferable.schema are moved both ways",
+    () =>
+      Effect.gen(function* () {
+        const data = new Uint8Array([1, 2, 3]).buffer
+        const result = yield* run(Tasks.doubleBytes, { data })
+        assert.isTrue((data as ArrayBuffer & { detached: boolean }).detached, "the input buffer should be detached")
+        assert.deepStrictEqual(Array.from(new Uint8Array(result.data)), [2, 4, 6])
+        assert.isTrue(
+          yield* run(Tasks.lastReturnedDetached, undefined),
+          "the result buffer should have left the worker"
+        )
+      }).pipe(Effect.provide(NodeExecutor.layerWorkerThreads({ module, maxWorkers: 1 }))),
+    TIMEOUT
+  )
+
+  it.live(
     "a function task can transfer an ArrayBuffer back with NodeExecutor.transfer",
     () =>
       Effect.gen(function* () {
         const { buffer } = yield* run(Tasks.makeBuffer, 4096)
         assert.strictEqual(buffer.byteLength, 4096)
         assert.strictEqual(new Uint8Array(buffer)[4095], 7)
+        assert.isTrue(yield* run(Tasks.lastMadeDetached, undefined), "the buffer should have left the worker")
       }).pipe(Effect.provide(NodeExecutor.layerWorkerThreads({ module, maxWorkers: 1 }))),
     TIMEOUT
   )

@@ -143,7 +143,13 @@ export class WorkerPool {
       if (this.queued.size >= this.options.maxQueue && this.idle.length === 0 && this.broken === undefined) {
         return Effect.andThen(this.waitForRoom, this.submit(task, input, transfer))
       }
-      return Effect.succeed(this.enqueue(task, codec, encoded.value, transfer))
+      const transferList =
+        encoded.transfer === undefined
+          ? transfer
+          : transfer === undefined
+            ? encoded.transfer
+            : [...transfer, ...encoded.transfer]
+      return Effect.succeed(this.enqueue(task, codec, encoded.value, transferList))
     })
   }
 
