@@ -215,7 +215,7 @@ if (problems.length > 0) {
 }
 if (stale.length > 0) {
   console.error(
-    `docs-api: ${stale.join(", ")} ${stale.length === 1 ? "is" : "are"} stale: run \`pnpm docs:api\` and commit it`
+    `docs-api: ${stale.join(", ")} ${stale.length === 1 ? "is" : "are"} stale: run \`pnpm docs:api\` and commit the result`
   )
 }
 if (check && (problems.length > 0 || stale.length > 0)) process.exit(1)
