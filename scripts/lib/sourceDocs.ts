@@ -560,6 +560,8 @@ export const readModuleDocs = (file: string): ModuleDocs => {
   const exports: Array<Export> = []
   const namespaces: Array<{ name: string; from: string }> = []
   const labels = new Map<JsDoc, string>()
+  // Internal names re-exported under a public one (`export type { ExecutorStats as Stats }`).
+  const renames = new Map<string, string>()
   const moduleName = basename(file).replace(/\.ts$/, "")
 
   // The module's own JSDoc opens the file and is followed by an import or an `export *`.
@@ -627,6 +629,7 @@ export const readModuleDocs = (file: string): ModuleDocs => {
         }
         const { signature, members } = signatureOf(binding.declaration, exportedName)
         const kind = binding.declaration.kind
+        if (binding.module !== module && local !== exportedName) renames.set(local, exportedName)
         add(
           {
             name: exportedName,
@@ -685,8 +688,19 @@ export const readModuleDocs = (file: string): ModuleDocs => {
     }
   }
 
+  const renamed = merged.map((exp) => {
+    let signature = exp.signature
+    for (const [local, exported] of renames) {
+      signature = signature.replaceAll(
+        new RegExp(`(?<![\\w$.])${local.replaceAll("$", "\\$")}(?![\\w$])`, "g"),
+        exported
+      )
+    }
+    return signature === exp.signature ? exp : { ...exp, signature }
+  })
+
   const comments = docs.map((doc) => ({ label: labels.get(doc) ?? labelFromSource(module, doc), doc }))
-  return { file, name: moduleName, doc: moduleDoc, exports: merged, namespaces, comments }
+  return { file, name: moduleName, doc: moduleDoc, exports: renamed, namespaces, comments }
 }
 
 const labelFromSource = (module: Parsed, doc: JsDoc): string => {
