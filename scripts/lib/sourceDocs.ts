@@ -77,28 +77,7 @@ interface Lexed {
   readonly lineStarts: ReadonlyArray<number>
 }
 
-const regexPreceders = new Set([
-  "(",
-  ",",
-  "=",
-  ":",
-  "[",
-  "!",
-  "&",
-  "|",
-  "?",
-  "{",
-  "}",
-  ";",
-  "+",
-  "-",
-  "*",
-  "%",
-  "<",
-  ">",
-  "~",
-  "^"
-])
+const regexPreceders = "(,=:[!&|?{};+-*%<>~^"
 
 const lex = (source: string): Lexed => {
   const out = source.split("")
@@ -166,7 +145,7 @@ const lex = (source: string): Lexed => {
       lastSignificant = "`"
       continue
     }
-    if (c === "/" && (lastSignificant === "" || regexPreceders.has(lastSignificant))) {
+    if (c === "/" && (lastSignificant === "" || regexPreceders.includes(lastSignificant))) {
       let k = i + 1
       let inClass = false
       while (k < source.length && source[k] !== "\n") {
