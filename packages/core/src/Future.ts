@@ -459,7 +459,7 @@ export interface AsCompletedOptions {
  *     Executor.submit(Effect.succeed(ms).pipe(Effect.delay(ms)))
  *   )
  *   yield* Future.asCompleted(futures).pipe(
- *     Stream.mapEffect(Future.result),
+ *     Stream.mapEffect((future) => Future.result(future)),
  *     Stream.runForEach((ms) => Effect.log(ms)) // 10, 20, 30
  *   )
  * }).pipe(Effect.provide(Executor.layerFiber()))
