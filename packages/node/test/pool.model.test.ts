@@ -259,7 +259,7 @@ describe.each(pools)("$name, property-based", (pool) => {
   it("random programs of submit, cancel, interrupt, addDoneCallback, shutdown and crashes keep the invariants", async () => {
     await fc.assert(
       fc.asyncProperty(programArb, (program) => Effect.runPromise(runProgram(pool.layer, program))),
-      { numRuns, ...seed, ...path }
+      { numRuns, timeout: 20_000, ...seed, ...path }
     )
   }, 240_000)
 })

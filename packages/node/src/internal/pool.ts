@@ -17,7 +17,6 @@ import {
   TaskEncodeError
 } from "@effect-futures/core/FutureError"
 import {
-  awaitAll,
   cancel,
   finishUnsafe,
   FutureImpl,
@@ -100,6 +99,9 @@ export class WorkerPool {
   private isShutdown = false
   private closing = false
   private broken: BrokenExecutorError | undefined = undefined
+  /** Futures being completed from worker events whose callbacks have not all run yet. */
+  private completing = 0
+  private drained: Deferred.Deferred<void> | undefined = undefined
 
   constructor(options: PoolOptions, context: Context.Context<never>) {
     this.options = options
@@ -235,6 +237,16 @@ export class WorkerPool {
     this.outstanding.delete(future)
     if (this.queued.delete(future)) this.stats.queueChanged()
     this.stats.ended(future.state as "succeeded" | "failed" | "cancelled")
+    this.checkDrained()
+  }
+
+  /** Wakes whoever waits for the pool to drain, once no future is outstanding and no callback is running. */
+  private checkDrained(): void {
+    if (this.drained !== undefined && this.outstanding.size === 0 && this.completing === 0) {
+      const drained = this.drained
+      this.drained = undefined
+      Deferred.doneUnsafe(drained, Exit.void)
+    }
   }
 
   private runOn(slot: Slot, item: Item): void {
@@ -414,8 +426,10 @@ export class WorkerPool {
 
   /** After a worker left: replace it if there is queued work or fewer than `minWorkers` remain. */
   private replenish(): void {
-    if (this.isShutdown || this.broken !== undefined) return
+    if (this.closing || this.broken !== undefined) return
+    // Queued tasks still run after shutdown() (unless cancelled): they need a worker.
     this.spawnForQueue()
+    if (this.isShutdown) return
     while (this.active < this.options.minWorkers) {
       if (this.spawnWorker() === undefined) return
     }
@@ -485,9 +499,27 @@ export class WorkerPool {
     this.wakeAllWaiters()
   }
 
+  /**
+   * Completes a future from a worker event. Its waiters resume synchronously, inside `finishUnsafe`, before
+   * its done callbacks run; `completing` keeps a drain (shutdown, scope close) waiting until they have.
+   */
   private completeUnsafe(future: FutureImpl<any, any>, exit: Exit.Exit<any, any>): void {
+    this.completing++
     const callbacks = finishUnsafe(future, exit)
-    if (Array.isArray(callbacks) && callbacks.length > 0) this.runFork(runCallbacks(future, callbacks))
+    if (!Array.isArray(callbacks) || callbacks.length === 0) {
+      this.completing--
+      this.checkDrained()
+      return
+    }
+    this.runFork(
+      Effect.ensuring(
+        runCallbacks(future, callbacks),
+        Effect.sync(() => {
+          this.completing--
+          this.checkDrained()
+        })
+      )
+    )
   }
 
   private clearIdleTimer(slot: Slot): void {
@@ -523,8 +555,13 @@ export class WorkerPool {
     })
   }
 
+  /** Waits until every future is done and its callbacks have run. */
   private awaitOutstanding(): Effect.Effect<void> {
-    return Effect.suspend(() => awaitAll(this.outstanding))
+    return Effect.suspend(() => {
+      if (this.outstanding.size === 0 && this.completing === 0) return Effect.void
+      this.drained ??= Deferred.makeUnsafe<void>()
+      return Deferred.await(this.drained)
+    })
   }
 
   /** Closes every worker, kills the ones that do not exit within `closeTimeout`, and waits until all are gone. */
