@@ -4,7 +4,11 @@
  */
 import { combinatorScaling, scalingSummary } from "./combinatorScaling.ts"
 import type { Table, TableSpec } from "./harness.ts"
+import { cpuBound } from "./cpuBound.ts"
 import { inProcess } from "./inProcess.ts"
+import { payloadSize } from "./payloadSize.ts"
+import { processRoundTrip } from "./processRoundTrip.ts"
+import { pythonMissing } from "./python.ts"
 import { threadRoundTrip } from "./threadRoundTrip.ts"
 
 export interface Comparison {
@@ -53,6 +57,42 @@ export const comparisons = (smoke: boolean): ReadonlyArray<Comparison> => [
     ]
   },
   {
+    id: "processes",
+    title: "2. Empty-task round trip, 2 child processes",
+    description:
+      'The same empty task on a pool of 2 child processes. Ours: `NodeExecutor.layerChildProcesses` (advanced serialization). Peers: workerpool (`workerType: "process"`), tinypool (`runtime: "child_process"`), bare `child_process.fork` echo children with `serialization: "json"` and `"advanced"` (the floor), and Python\'s `ProcessPoolExecutor(2)` (python/pool_server.py: a sliding window of 64 futures; every task submitted then every result; `map(chunksize=256)`).',
+    notices: pythonMissing === undefined ? [] : [`Python contenders skipped: ${pythonMissing}`],
+    tables: processRoundTrip({ tasks: smoke ? 1_000 : 50_000 }),
+    summarize: (tables) => [
+      versus(tables[0], "ours: submit + result", "Python submit + result", 5),
+      versus(tables[1], "ours: submit + result", "Python submit + result", 5),
+      versus(tables[1], "ours: Executor.map, buffer 1024", "Python map(chunksize=256)", 1),
+      versus(tables[0], "ours: submit + result", "workerpool (process)"),
+      versus(tables[0], "ours: submit + result", "raw process.send, advanced (floor)")
+    ]
+  },
+  {
+    id: "cpu",
+    title: "3. CPU-bound: prime counting",
+    description:
+      "The seed's workload (Example 23.1): count the primes below a limit by trial division, four and eight times. Node: sequential on the main thread, ours on 2 worker threads and on 2 child processes (every workload submitted, then every result awaited), piscina with 2 threads. Python: the same loop sequentially and on `ProcessPoolExecutor(2)`, with a smaller limit (CPython is ~50x slower at it), so compare speedups, not times. On 2 cores the limit is 2.0x.",
+    notices: pythonMissing === undefined ? [] : [`Python contenders skipped: ${pythonMissing}`],
+    tables: cpuBound(
+      smoke
+        ? { counts: [4], limit: 100_000, pythonLimit: 10_000 }
+        : { counts: [4, 8], limit: 2_000_000, pythonLimit: 250_000 }
+    ),
+    summarize: (tables) =>
+      tables.flatMap((table) =>
+        table.rows
+          .filter((row) => row.name !== table.baseline && row.skipped === undefined)
+          .map(
+            (row) =>
+              `${table.title}: ${row.name} speedup ${row.speed.toFixed(2)}x over ${table.baseline}${row.name.startsWith("ours") ? ` (target ≥ 1.85x: ${row.speed >= 1.85 ? "met" : "missed"})` : ""}`
+          )
+      )
+  },
+  {
     id: "in-process",
     title: "4. In-process: tiny Effects",
     description:
@@ -74,5 +114,29 @@ export const comparisons = (smoke: boolean): ReadonlyArray<Comparison> => [
     notices: (globalThis as { gc?: unknown }).gc === undefined ? ["heap not measured: run with --expose-gc"] : [],
     tables: combinatorScaling(smoke ? [100, 1_000] : [1_000, 10_000, 100_000]),
     summarize: scalingSummary
+  },
+  {
+    id: "payload",
+    title: "6. Payload size: copy vs transfer",
+    description:
+      "An `ArrayBuffer` to a worker thread and back, one round trip at a time, copied (structured clone both ways) or transferred (moved both ways). Ours: `Task.fromFunction` echo tasks on `layerWorkerThreads({ maxWorkers: 1 })`, the input moved with `Executor.submit(task, input, { transfer: [buffer] })` (checked: the sender's buffer is detached) and the output with `NodeExecutor.transfer`. The floor: a bare worker_threads echo.",
+    notices: [],
+    tables: payloadSize({
+      sizes: smoke
+        ? [
+            { label: "1 KB", bytes: 1024, roundTrips: 50 },
+            { label: "1 MB", bytes: 2 ** 20, roundTrips: 5 },
+            { label: "16 MB", bytes: 16 * 2 ** 20, roundTrips: 2 }
+          ]
+        : [
+            { label: "1 KB", bytes: 1024, roundTrips: 2_000 },
+            { label: "1 MB", bytes: 2 ** 20, roundTrips: 200 },
+            { label: "16 MB", bytes: 16 * 2 ** 20, roundTrips: 20 }
+          ]
+    }),
+    summarize: (tables) =>
+      tables.flatMap((table) => [
+        `${table.title}: ${versus(table, "ours: copy", "raw worker_threads, copy")}; ${versus(table, "ours: transfer", "raw worker_threads, transfer")}; ${versus(table, "ours: transfer", "ours: copy")}`
+      ])
   }
 ]

@@ -89,6 +89,8 @@ const runRound = async (running: Running): Promise<{ seconds: number; heapBytes:
   return { seconds: measured?.seconds ?? elapsed, heapBytes: measured?.heapBytes }
 }
 
+const closeTimeout = 5_000
+
 /** Runs one table. A contender that throws makes the whole run fail (after closing what was started). */
 export const runTable = async (spec: TableSpec, options: RunOptions): Promise<Table> => {
   const active = spec.contenders.filter((contender) => contender.skip === undefined)
@@ -121,7 +123,15 @@ export const runTable = async (spec: TableSpec, options: RunOptions): Promise<Ta
       )
     }
   } finally {
-    for (const { running } of started.reverse()) await running.close()
+    for (const { contender, running } of started.reverse()) {
+      // Some pools' close hangs now and then (poolifier's destroy, seen here): give up after a while, the
+      // process exits at the end anyway.
+      const closed = await Promise.race([
+        running.close().then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(resolve, closeTimeout, false).unref())
+      ])
+      if (!closed) options.log(`  ${contender.name} did not close within ${closeTimeout / 1000} s; left behind`)
+    }
   }
   const baselineMedian = median(samples.get(spec.baseline) ?? [])
   const rows = spec.contenders.map((contender): Row => {

@@ -26,13 +26,13 @@ const poolWorker = new URL("./workers/pool.worker.ts", import.meta.url)
 export const tasksModule = new URL("./workers/tasks.ts", import.meta.url)
 
 /** How the tasks are driven: at most `inFlight` outstanding, or all submitted at once (`"all"`). */
-type Shape = number | "all"
+export type Shape = number | "all"
 
 const drive = (tasks: number, shape: Shape, run: (n: number) => Promise<unknown>): Promise<unknown> =>
   shape === "all" ? Promise.all(Array.from({ length: tasks }, (_, i) => run(i))) : pipeline(tasks, shape, run)
 
 /** A Promise-based pool: started once, driven each round, closed at the end. */
-const promisePool = <P>(
+export const promisePool = <P>(
   name: string,
   make: () => Promise<P> | P,
   run: (pool: P, n: number) => Promise<unknown>,
