@@ -1,6 +1,6 @@
 import { Executor, Future, FutureError, type Task } from "@effect-futures/core"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, Layer, Scope, Stream } from "effect"
+import { Cause, Effect, Exit, Fiber, Layer, Schedule, Scope, Stream } from "effect"
 import { NodeExecutor } from "../src/index.ts"
 import * as Tasks from "./fixtures/pool.tasks.ts"
 import { elsewhere } from "./fixtures/other.tasks.ts"
@@ -255,8 +255,13 @@ describe.each(pools)("$name", (pool) => {
     "the initializer runs once in each worker before its first task",
     () =>
       Effect.gen(function* () {
-        assert.strictEqual(yield* run(Tasks.readConfiguration, undefined), "configured")
-      }).pipe(Effect.provide(pool.layer({ initializer: { task: Tasks.configure, input: "configured" } }))),
+        // Two workers, recycled after two tasks each: every worker ran the initializer once, before its tasks.
+        const futures = yield* Effect.forEach([1, 2, 3, 4, 5, 6], () =>
+          Executor.submit(Tasks.readConfiguration, undefined)
+        )
+        const seen = yield* Effect.forEach(futures, (future) => Future.result(future))
+        assert.deepStrictEqual(new Set(seen), new Set(["configured (1)"]))
+      }).pipe(Effect.provide(pool.layer({ maxTasks: 2, initializer: { task: Tasks.configure, input: "configured" } }))),
     TIMEOUT
   )
 
@@ -420,6 +425,27 @@ describe("worker threads only", () => {
         assert.strictEqual(new Uint8Array(buffer)[4095], 7)
         assert.isTrue(yield* run(Tasks.lastMadeDetached, undefined), "the buffer should have left the worker")
       }).pipe(Effect.provide(NodeExecutor.layerWorkerThreads({ module, maxWorkers: 1 }))),
+    TIMEOUT
+  )
+  it.live(
+    "an idle worker above minWorkers exits after idleTimeout; the pool keeps serving",
+    () =>
+      Effect.gen(function* () {
+        const futures = yield* Effect.forEach([150, 150], (ms) => Executor.submit(Tasks.sleep, ms))
+        assert.strictEqual((yield* Executor.stats).workers, 2)
+        yield* Effect.forEach(futures, (future) => Future.result(future))
+        const workers = yield* Executor.stats.pipe(
+          Effect.map((stats) => stats.workers),
+          Effect.repeat({ until: (workers) => workers === 1, schedule: Schedule.spaced("20 millis") }),
+          Effect.timeout("10 seconds")
+        )
+        assert.strictEqual(workers, 1)
+        assert.strictEqual(yield* run(Tasks.countPrimes, 100), 25)
+      }).pipe(
+        Effect.provide(
+          NodeExecutor.layerWorkerThreads({ module, maxWorkers: 2, minWorkers: 1, idleTimeout: "100 millis" })
+        )
+      ),
     TIMEOUT
   )
 })
