@@ -106,6 +106,9 @@ describe.each(pools)("$name", (pool) => {
         const aFunction = yield* Effect.flip(Executor.submit(Tasks.add, { a: 1, b: (() => 2) as unknown as number }))
         assert.instanceOf(aFunction, FutureError.TaskEncodeError)
         assert.match(aFunction.message, /function/)
+        const aSymbol = yield* Effect.flip(Executor.submit(Tasks.add, { a: 1, b: Symbol("two") as unknown as number }))
+        assert.instanceOf(aSymbol, FutureError.TaskEncodeError)
+        assert.match(aSymbol.message, /symbol/)
         const stats = yield* Executor.stats
         assert.strictEqual(stats.completed + stats.failed + stats.queued + stats.busy, 0)
       }).pipe(Effect.provide(pool.layer())),
@@ -469,6 +472,27 @@ describe("child processes only", () => {
 })
 
 describe("task modules", () => {
+  const plainModule = new URL("./fixtures/plain.tasks.mjs", import.meta.url)
+
+  it.live(
+    "a task module may be plain JavaScript",
+    () =>
+      Effect.gen(function* () {
+        const plain: { readonly shout: Task.Task<string, string, FutureError.TaskError> } = yield* Effect.promise(
+          () => import(plainModule.href)
+        )
+        assert.strictEqual(yield* run(plain.shout, "hello"), "HELLO!")
+      }).pipe(
+        Effect.provide(
+          NodeExecutor.layerChildProcesses({
+            module: new URL("./fixtures/plain.tasks.mjs", import.meta.url),
+            maxWorkers: 1
+          })
+        )
+      ),
+    TIMEOUT
+  )
+
   const build = (layer: Layer.Layer<Executor.Executor, NodeExecutor.TaskModuleError>) =>
     Effect.flip(Effect.scoped(Layer.build(layer)))
 
