@@ -527,6 +527,21 @@ describe("task modules", () => {
   )
 
   it.live(
+    "a module that loads in the caller but not in a worker fails the Layer with TaskModuleError",
+    () =>
+      Effect.gen(function* () {
+        const workerOnly = new URL("./fixtures/workerOnly.tasks.ts", import.meta.url)
+        const threads = yield* build(NodeExecutor.layerWorkerThreads({ module: workerOnly }))
+        assert.instanceOf(threads, NodeExecutor.TaskModuleError)
+        assert.match(threads.message, /cannot load in a worker/)
+        const children = yield* build(NodeExecutor.layerChildProcesses({ module: workerOnly }))
+        assert.instanceOf(children, NodeExecutor.TaskModuleError)
+        assert.match(children.message, /cannot load in a worker/)
+      }),
+    TIMEOUT
+  )
+
+  it.live(
     "an initializer that is not a task of the module fails the Layer",
     () =>
       Effect.gen(function* () {
