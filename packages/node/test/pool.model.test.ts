@@ -1,7 +1,7 @@
 /**
- * Property-based test of both worker pools: random programs of submit (tasks that succeed, fail, die, hang,
- * or crash their worker), cancel, interrupt, addDoneCallback and shutdown, ended by draining or aborting the
- * Layer's scope. After each step and at the end, the invariants of the contract must hold:
+ * Property-based test of both worker pools (with and without recycling): random programs of submit (tasks
+ * that succeed, fail, die, hang, spin synchronously, or crash their worker), cancel, interrupt,
+ * addDoneCallback and shutdown, ended by draining or aborting the Layer's scope. After each step and at the end, the invariants of the contract must hold:
  *
  * - every future reaches exactly one terminal state, and the one its task allows (a crash loses no other
  *   task's result: a task that succeeds either succeeds or is cancelled, whatever its neighbours do);
@@ -19,7 +19,7 @@ import * as fc from "fast-check"
 import { NodeExecutor } from "../src/index.ts"
 import * as Tasks from "./fixtures/pool.tasks.ts"
 
-type Kind = "succeed" | "slow" | "fail" | "die" | "hang" | "crash"
+type Kind = "succeed" | "slow" | "fail" | "die" | "hang" | "spin" | "crash"
 
 interface Target {
   readonly among: "any" | "pending" | "running"
@@ -36,6 +36,8 @@ type Command =
 
 interface Program {
   readonly maxWorkers: number
+  /** Recycle workers after this many tasks, or never. */
+  readonly maxTasks: number | undefined
   readonly commands: ReadonlyArray<Command>
   readonly ending: "drain" | "abort"
 }
@@ -50,7 +52,7 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
     weight: 6,
     arbitrary: fc.record({
       _tag: fc.constant("Submit" as const),
-      kind: fc.constantFrom<Kind>("succeed", "succeed", "slow", "fail", "die", "hang", "crash")
+      kind: fc.constantFrom<Kind>("succeed", "succeed", "slow", "fail", "die", "hang", "spin", "crash")
     })
   },
   { weight: 2, arbitrary: fc.record({ _tag: fc.constant("Cancel" as const), target: targetArb }) },
@@ -62,6 +64,7 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
 
 const programArb: fc.Arbitrary<Program> = fc.record({
   maxWorkers: fc.integer({ min: 1, max: 3 }),
+  maxTasks: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
   commands: fc.array(commandArb, { minLength: 1, maxLength: 20 }),
   ending: fc.constantFrom("drain" as const, "abort" as const)
 })
@@ -79,6 +82,9 @@ const submitKind = (kind: Kind): Effect.Effect<Future.Future<unknown, unknown>, 
       return submit(Tasks.dies, undefined)
     case "hang":
       return submit(Tasks.sleepForever, undefined)
+    case "spin":
+      // Synchronous for 3 s: an interrupt can only end it by killing its worker after the grace period.
+      return submit(Tasks.busyLoop, 3_000)
     case "crash":
       return submit(Tasks.crash, "exit")
   }
@@ -98,6 +104,8 @@ const allowed = (kind: Kind, exit: Exit.Exit<unknown, unknown>): boolean => {
       return Exit.isFailure(exit) && Cause.hasDies(exit.cause)
     case "hang":
       return false
+    case "spin":
+      return Exit.isSuccess(exit)
     case "crash":
       return Exit.isFailure(exit) && Cause.squash(exit.cause) instanceof FutureError.BrokenExecutorError
   }
@@ -109,12 +117,12 @@ interface Submitted {
 }
 
 const runProgram = (
-  layer: (maxWorkers: number) => Layer.Layer<Executor.Executor, NodeExecutor.TaskModuleError>,
+  layer: (program: Program) => Layer.Layer<Executor.Executor, NodeExecutor.TaskModuleError>,
   program: Program
 ) =>
   Effect.gen(function* () {
     const scope = yield* Scope.make()
-    const context = yield* Layer.buildWithScope(layer(program.maxWorkers), scope)
+    const context = yield* Layer.buildWithScope(layer(program), scope)
     const withPool = <A, E>(effect: Effect.Effect<A, E, Executor.Executor>) => Effect.provideContext(effect, context)
     const submitted: Array<Submitted> = []
     const callbackCalls: Array<{ expected: number; calls: number }> = []
@@ -204,7 +212,7 @@ const runProgram = (
 
     if (program.ending === "drain") {
       // Tasks that never end on their own are interrupted; everything else runs to its end.
-      for (const s of submitted) if (s.kind === "hang") yield* Future.interrupt(s.future)
+      for (const s of submitted) if (s.kind === "hang" || s.kind === "spin") yield* Future.interrupt(s.future)
       yield* Scope.close(scope, Exit.void)
     } else {
       yield* Scope.close(scope, Exit.interrupt())
@@ -215,7 +223,7 @@ const runProgram = (
       assert.notInclude(["pending", "running"], state, `future ${i} (${s.kind}) is ${state} after close; ${where}`)
       const exit = yield* Future.await(s.future)
       assert.isTrue(allowed(s.kind, exit), `future ${i} (${s.kind}) ended with ${String(exit)}; ${where}`)
-      if (program.ending === "drain" && s.kind !== "hang" && !shutdown) {
+      if (program.ending === "drain" && s.kind !== "hang" && s.kind !== "spin" && !shutdown) {
         // Nothing cancelled it: a drained pool runs every task to its own end.
         const cancelled = Exit.isFailure(exit) && Cause.squash(exit.cause) instanceof FutureError.CancelledError
         if (cancelled) {
@@ -245,13 +253,23 @@ const path = process.env.FC_PATH === undefined ? {} : { path: process.env.FC_PAT
 const pools = [
   {
     name: "worker threads",
-    layer: (maxWorkers: number) =>
-      NodeExecutor.layerWorkerThreads({ module, maxWorkers, interruptGracePeriod: "1 second" })
+    layer: (program: Program) =>
+      NodeExecutor.layerWorkerThreads({
+        module,
+        maxWorkers: program.maxWorkers,
+        ...(program.maxTasks === undefined ? {} : { maxTasksPerWorker: program.maxTasks }),
+        interruptGracePeriod: "200 millis"
+      })
   },
   {
     name: "child processes",
-    layer: (maxWorkers: number) =>
-      NodeExecutor.layerChildProcesses({ module, maxWorkers, interruptGracePeriod: "1 second" })
+    layer: (program: Program) =>
+      NodeExecutor.layerChildProcesses({
+        module,
+        maxWorkers: program.maxWorkers,
+        ...(program.maxTasks === undefined ? {} : { maxTasksPerChild: program.maxTasks }),
+        interruptGracePeriod: "200 millis"
+      })
   }
 ] as const
 
