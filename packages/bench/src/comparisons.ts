@@ -35,7 +35,7 @@ export const versus = (table: Table | undefined, ours: string, theirs: string, t
     target === undefined
       ? ""
       : ` (target: ${target >= 1 ? `≥ ${target}x as fast` : `at most ${(1 / target).toFixed(1)}x slower`}, ${speed >= target ? "met" : "missed"})`
-  return `${ours} vs ${theirs}: ${verdict}${goal}`
+  return `${table?.title ?? ""}: ${ours} vs ${theirs}: ${verdict}${goal}`
 }
 
 export const comparisons = (smoke: boolean): ReadonlyArray<Comparison> => [
@@ -75,7 +75,7 @@ export const comparisons = (smoke: boolean): ReadonlyArray<Comparison> => [
     id: "cpu",
     title: "3. CPU-bound: prime counting",
     description:
-      "The seed's workload (Example 23.1): count the primes below a limit by trial division, four and eight times. Node: sequential on the main thread, ours on 2 worker threads and on 2 child processes (every workload submitted, then every result awaited), piscina with 2 threads. Python: the same loop sequentially and on `ProcessPoolExecutor(2)`, with a smaller limit (CPython is ~50x slower at it), so compare speedups, not times. On 2 cores the limit is 2.0x.",
+      "The seed's workload (Example 23.1): count the primes below a limit by trial division, four and eight times. Node: sequential on the main thread, ours on 2 worker threads and on 2 child processes (every workload submitted, then every result awaited), piscina with 2 threads, and 2 bare worker threads that count primes (the ceiling any pool can reach on this machine at that moment). Python: the same loop sequentially and on `ProcessPoolExecutor(2)`, with a smaller limit (CPython is ~50x slower at it), so compare speedups, not times. On 2 cores the limit is 2.0x.",
     notices: pythonMissing === undefined ? [] : [`Python contenders skipped: ${pythonMissing}`],
     tables: cpuBound(
       smoke
@@ -136,7 +136,9 @@ export const comparisons = (smoke: boolean): ReadonlyArray<Comparison> => [
     }),
     summarize: (tables) =>
       tables.flatMap((table) => [
-        `${table.title}: ${versus(table, "ours: copy", "raw worker_threads, copy")}; ${versus(table, "ours: transfer", "raw worker_threads, transfer")}; ${versus(table, "ours: transfer", "ours: copy")}`
+        versus(table, "ours: copy", "raw worker_threads, copy"),
+        versus(table, "ours: transfer", "raw worker_threads, transfer"),
+        versus(table, "ours: transfer", "ours: copy")
       ])
   }
 ]

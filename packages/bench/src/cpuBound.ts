@@ -11,6 +11,7 @@ import { effectContender, plainContender, type TableSpec } from "./harness.ts"
 import { pythonContender } from "./python.ts"
 import { tasksModule } from "./threadRoundTrip.ts"
 import { countPrimesBelow } from "./workers/primes.ts"
+import { rawThreads } from "./workers/rawThreads.ts"
 import { countPrimes } from "./workers/tasks.ts"
 
 const workers = 2
@@ -41,6 +42,19 @@ export const cpuBound = (options: CpuBoundOptions): ReadonlyArray<TableSpec> => 
         plainContender("sequential", async () => {
           for (const limit of limits) countPrimesBelow(limit)
         }),
+        {
+          // What 2 threads can reach on this machine right now: the ceiling of every pool.
+          name: "raw worker_threads (floor)",
+          start: async () => {
+            const pool = await rawThreads(workers, new URL("./workers/rawPrimes.worker.ts", import.meta.url))
+            return {
+              round: async () => {
+                await Promise.all(limits.map((limit) => pool.call(limit)))
+              },
+              close: () => pool.close()
+            }
+          }
+        },
         effectContender(
           "ours: layerWorkerThreads",
           NodeExecutor.layerWorkerThreads({ module: tasksModule, maxWorkers: workers, minWorkers: workers }),

@@ -6,7 +6,7 @@
 import { Effect, type Layer, ManagedRuntime } from "effect"
 import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
-import { availableParallelism, cpus, platform, release, totalmem } from "node:os"
+import { availableParallelism, cpus, loadavg, platform, release, totalmem } from "node:os"
 import { performance } from "node:perf_hooks"
 
 /** What one round may report instead of the harness's own clock. */
@@ -59,6 +59,11 @@ export interface Row {
   readonly speed: number
   /** Median heap bytes per round, if measured. */
   readonly heapBytes?: number | undefined
+  /**
+   * Median CPU time of this process (main thread and worker threads, not child processes) over wall time:
+   * well under 1 core while the pool is busy means the time goes to waiting for messages, not to work.
+   */
+  readonly cpuShare: number
 }
 
 export interface Table {
@@ -73,6 +78,8 @@ export interface RunOptions {
   readonly rounds: number
   readonly warmup: number
   readonly log: (line: string) => void
+  /** Run only the contenders whose name contains this (for profiling one of them). */
+  readonly contender?: string | undefined
 }
 
 export const median = (values: ReadonlyArray<number>): number => {
@@ -82,34 +89,49 @@ export const median = (values: ReadonlyArray<number>): number => {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
-const runRound = async (running: Running): Promise<{ seconds: number; heapBytes: number | undefined }> => {
+const runRound = async (
+  running: Running
+): Promise<{ seconds: number; heapBytes: number | undefined; cpuShare: number }> => {
+  const cpuBefore = process.cpuUsage()
   const started = performance.now()
   const measured = await running.round()
   const elapsed = (performance.now() - started) / 1000
-  return { seconds: measured?.seconds ?? elapsed, heapBytes: measured?.heapBytes }
+  const cpu = process.cpuUsage(cpuBefore)
+  return {
+    seconds: measured?.seconds ?? elapsed,
+    heapBytes: measured?.heapBytes,
+    cpuShare: (cpu.user + cpu.system) / 1e6 / elapsed
+  }
 }
 
 const closeTimeout = 5_000
 
 /** Runs one table. A contender that throws makes the whole run fail (after closing what was started). */
 export const runTable = async (spec: TableSpec, options: RunOptions): Promise<Table> => {
-  const active = spec.contenders.filter((contender) => contender.skip === undefined)
+  const active = spec.contenders.filter(
+    (contender) =>
+      contender.skip === undefined &&
+      (options.contender === undefined || options.contender.split("|").some((part) => contender.name.includes(part)))
+  )
   const started: Array<{ contender: Contender; running: Running }> = []
   const samples = new Map<string, Array<number>>()
   const heaps = new Map<string, Array<number>>()
+  const cpuShares = new Map<string, Array<number>>()
   try {
     for (const contender of active) {
       options.log(`  start ${contender.name}`)
       started.push({ contender, running: await contender.start() })
       samples.set(contender.name, [])
       heaps.set(contender.name, [])
+      cpuShares.set(contender.name, [])
     }
     for (let round = 0; round < options.warmup + options.rounds; round++) {
       const measured = round >= options.warmup
       for (const { contender, running } of started) {
-        const { seconds, heapBytes } = await runRound(running)
+        const { seconds, heapBytes, cpuShare } = await runRound(running)
         if (measured) {
           samples.get(contender.name)!.push(seconds)
+          cpuShares.get(contender.name)!.push(cpuShare)
           if (heapBytes !== undefined) heaps.get(contender.name)!.push(heapBytes)
         }
       }
@@ -148,7 +170,8 @@ export const runTable = async (spec: TableSpec, options: RunOptions): Promise<Ta
       perSecond: spec.operations / mid,
       microsPer: (mid * 1e6) / spec.operations,
       speed: baselineMedian / mid,
-      heapBytes: heap.length > 0 ? median(heap) : undefined
+      heapBytes: heap.length > 0 ? median(heap) : undefined,
+      cpuShare: median(cpuShares.get(contender.name) ?? [])
     }
   })
   return { title: spec.title, operations: spec.operations, unit: spec.unit, baseline: spec.baseline, rows }
@@ -174,6 +197,8 @@ export interface Machine {
   readonly platform: string
   readonly totalMemoryGiB: number
   readonly python: string | undefined
+  /** `os.loadavg()` when the run started: other work on a shared machine takes cores from the pools. */
+  readonly loadAverage: ReadonlyArray<number>
   readonly date: string
   readonly peers: Record<string, string>
 }
@@ -205,6 +230,7 @@ export const machine = (): Machine => ({
   platform: `${platform()} ${release()}`,
   totalMemoryGiB: Math.round(totalmem() / 2 ** 30),
   python: pythonVersion(),
+  loadAverage: loadavg(),
   date: new Date().toISOString(),
   peers: Object.fromEntries(peerNames.map((name) => [name, versionOf(name)]))
 })

@@ -1,10 +1,12 @@
 /**
  * `pnpm bench` runs every comparison and writes docs/benchmarks.md, docs/benchmarks.svg and
  * bench-results.json at the repository root; `pnpm bench --smoke` runs each once with small sizes and
- * writes to a temporary directory instead. `--only=threads,cpu` runs some comparisons.
+ * writes to a temporary directory instead (as does any partial run). `--only=threads,cpu` runs some comparisons, `--contender=ours`
+ * only the contenders whose name contains "ours" (to profile them with `--cpu-prof`; then see
+ * profileSummary.ts).
  */
 import { mkdtempSync, readFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { comparisons } from "./comparisons.ts"
@@ -17,11 +19,14 @@ const only = args
   .find((arg) => arg.startsWith("--only="))
   ?.slice("--only=".length)
   .split(",")
+const contender = args.find((arg) => arg.startsWith("--contender="))?.slice("--contender=".length)
 const rounds = smoke ? 1 : 5
 const warmup = smoke ? 0 : 1
 
 const root = fileURLToPath(new URL("../../../", import.meta.url))
-const outDir = smoke ? mkdtempSync(join(tmpdir(), "effect-futures-bench-")) : root
+// Only a full run of everything replaces the committed report.
+const partial = smoke || only !== undefined || contender !== undefined
+const outDir = partial ? mkdtempSync(join(tmpdir(), "effect-futures-bench-")) : root
 
 const main = async () => {
   const started = Date.now()
@@ -35,7 +40,7 @@ const main = async () => {
     const tables: Array<Table> = []
     for (const spec of comparison.tables) {
       console.log(` ${spec.title}`)
-      tables.push(await runTable(spec, { rounds, warmup, log: (line) => console.log(line) }))
+      tables.push(await runTable(spec, { rounds, warmup, contender, log: (line) => console.log(line) }))
     }
     results.push({
       id: comparison.id,
@@ -53,6 +58,7 @@ const main = async () => {
     rounds,
     warmup,
     seconds: (Date.now() - started) / 1000,
+    loadAverageAtEnd: loadavg(),
     markdown: join(outDir, "docs", "benchmarks.md"),
     svg: join(outDir, "docs", "benchmarks.svg"),
     json: join(outDir, "bench-results.json")

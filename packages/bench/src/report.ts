@@ -22,6 +22,8 @@ export interface ReportOptions {
   readonly rounds: number
   readonly warmup: number
   readonly seconds: number
+  /** `os.loadavg()` when the run ended. */
+  readonly loadAverageAtEnd: ReadonlyArray<number>
   readonly markdown: string
   readonly svg: string
   readonly json: string
@@ -62,11 +64,12 @@ const tableMarkdown = (table: Table): string => {
     `µs / ${table.unit}`,
     `${table.unit}s / s`,
     `vs ${table.baseline}`,
+    "CPU / wall",
     ...(withHeap ? ["heap"] : [])
   ]
   const line = (row: Row) =>
     row.skipped !== undefined
-      ? [row.name, `skipped: ${row.skipped}`, "", "", "", "", "", ...(withHeap ? [""] : [])]
+      ? [row.name, `skipped: ${row.skipped}`, "", "", "", "", "", "", ...(withHeap ? [""] : [])]
       : [
           row.name === table.baseline ? `**${row.name}** (baseline)` : row.name,
           duration(row.min),
@@ -75,6 +78,7 @@ const tableMarkdown = (table: Table): string => {
           micros(row.microsPer),
           count(row.perSecond),
           ratio(row.speed),
+          Number.isFinite(row.cpuShare) ? `${(100 * row.cpuShare).toFixed(0)}%` : "–",
           ...(withHeap ? [bytes(row.heapBytes)] : [])
         ]
   return [
@@ -98,6 +102,8 @@ const markdown = (results: ReadonlyArray<ComparisonResult>, options: ReportOptio
     `- **Node** ${machine.node}; **Python** ${machine.python ?? "not found"}`,
     `- **Peers**: ${peers}`,
     `- **Method**: each table starts its contenders once, then runs them interleaved (A B C A B C …), ${options.warmup} warm-up round${options.warmup === 1 ? "" : "s"} and ${options.rounds} measured round${options.rounds === 1 ? "" : "s"}; min / median / max per round. "vs baseline" is the baseline's median time over the contender's: above 1.00x is faster than the baseline. The machine is shared and noisy: only ratios measured in the same run mean anything.`,
+    `- **Load**: load average (1, 5, 15 min) ${machine.loadAverage.map((load) => load.toFixed(2)).join(", ")} at the start, ${options.loadAverageAtEnd.map((load) => load.toFixed(2)).join(", ")} at the end: other work on this shared machine takes cores from the pools, so a 2-core speedup can fall well below 2.0x for every contender alike.`,
+    `- **CPU / wall**: CPU time of the bench process (main thread and worker threads; not child processes, not Python) over the round's wall time. A thread pool far below 100% is waiting on messages (wake-ups), not working.`,
     `- Whole run: ${options.seconds.toFixed(0)} s.`,
     "",
     "![Speed of each contender relative to its table's baseline](benchmarks.svg)",
@@ -193,6 +199,7 @@ export const writeReport = async (
       rounds: options.rounds,
       warmup: options.warmup,
       seconds: options.seconds,
+      loadAverageAtEnd: options.loadAverageAtEnd,
       comparisons: results
     },
     (_key, value: unknown) => (typeof value === "number" && !Number.isFinite(value) ? null : value),

@@ -9,9 +9,12 @@ export interface RawThreads {
   readonly close: () => Promise<void>
 }
 
-export const rawThreads = async (size: number): Promise<RawThreads> => {
+export const rawThreads = async (
+  size: number,
+  file: URL = new URL("./raw.worker.ts", import.meta.url)
+): Promise<RawThreads> => {
   const workers = Array.from({ length: size }, () => {
-    const worker = new Worker(new URL("./raw.worker.ts", import.meta.url))
+    const worker = new Worker(file)
     const waiting: Array<(value: unknown) => void> = []
     worker.on("message", (message: [number, unknown, boolean]) => waiting.shift()!(message[1]))
     return { worker, waiting }
