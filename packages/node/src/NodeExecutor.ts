@@ -69,6 +69,11 @@ export interface PoolOptions<I> {
   readonly interruptGracePeriod?: Duration.Input | undefined
   /** At most this many queued tasks; `submit` then waits for room (default: unbounded). */
   readonly maxQueue?: number | undefined
+  /**
+   * How long a new worker may take to load the task module and run the initializer (default 60 seconds);
+   * past it, the worker is killed and the pool is broken, as for a module that fails to load.
+   */
+  readonly startTimeout?: Duration.Input | undefined
 }
 
 /**
@@ -215,7 +220,8 @@ const make = <I>(
       const maxQueue = yield* positiveInteger(options.maxQueue, Infinity, "maxQueue", layer)
       const minWorkers = Math.min(maxWorkers, Math.max(0, extra.minWorkers ?? 1))
       const href = moduleHref(options.module)
-      const taskNames = yield* loadTaskNames(href)
+      const startTimeout = millis(options.startTimeout, 60_000)
+      const taskNames = yield* loadTaskNames(href, startTimeout)
       const initializer =
         options.initializer === undefined ? undefined : yield* encodeInitializer(href, taskNames, options.initializer)
       const pool = new WorkerPool(
@@ -231,7 +237,8 @@ const make = <I>(
           initializer,
           interruptGracePeriod: millis(options.interruptGracePeriod, 2000),
           maxQueue,
-          closeTimeout: 2000
+          closeTimeout: 2000,
+          startTimeout
         },
         yield* Effect.context<never>()
       )
@@ -250,7 +257,7 @@ const make = <I>(
   )
 
 /** Imports the task module here too: its task names let `submit` reject unknown tasks at once. */
-const loadTaskNames = (href: string): Effect.Effect<ReadonlySet<string>, TaskModuleError> =>
+const loadTaskNames = (href: string, startTimeout: number): Effect.Effect<ReadonlySet<string>, TaskModuleError> =>
   Effect.tryPromise({
     try: () => import(href) as Promise<Record<string, unknown>>,
     catch: (cause) =>
@@ -260,6 +267,16 @@ const loadTaskNames = (href: string): Effect.Effect<ReadonlySet<string>, TaskMod
         cause
       })
   }).pipe(
+    Effect.timeoutOrElse({
+      duration: startTimeout,
+      orElse: () =>
+        Effect.fail(
+          new TaskModuleError({
+            module: href,
+            message: `the task module ${href} did not load within ${startTimeout} ms`
+          })
+        )
+    }),
     Effect.flatMap((module) => {
       const indexed = indexTasks(module)
       if ("duplicate" in indexed) {

@@ -542,6 +542,18 @@ describe("task modules", () => {
   )
 
   it.live(
+    "a module whose top-level code never finishes in a worker fails the Layer after startTimeout, not a hang",
+    () =>
+      Effect.gen(function* () {
+        const hanging = new URL("./fixtures/hanging.tasks.ts", import.meta.url)
+        const error = yield* build(NodeExecutor.layerChildProcesses({ module: hanging, startTimeout: "500 millis" }))
+        assert.instanceOf(error, NodeExecutor.TaskModuleError)
+        assert.match(error.message, /did not load the task module .* within 500 ms/)
+      }),
+    TIMEOUT
+  )
+
+  it.live(
     "an initializer that is not a task of the module fails the Layer",
     () =>
       Effect.gen(function* () {

@@ -47,6 +47,8 @@ export interface PoolOptions {
   readonly maxQueue: number
   /** Milliseconds a closing worker has to exit before it is killed. */
   readonly closeTimeout: number
+  /** Milliseconds a new worker has to load the task module (and run the initializer) before it is killed. */
+  readonly startTimeout: number
 }
 
 interface Item {
@@ -72,6 +74,7 @@ interface Slot {
   /** Why the worker could not start, if it said. */
   startFailure: BrokenExecutorError | undefined
   idleTimer: ReturnType<typeof setTimeout> | undefined
+  startTimer: ReturnType<typeof setTimeout> | undefined
   /** Done when the worker has loaded the task module, failed if it could not. */
   readonly ready: Deferred.Deferred<void, BrokenExecutorError>
   readonly exited: Deferred.Deferred<void>
@@ -289,7 +292,10 @@ export class WorkerPool {
   /** A worker can take work: the next queued task, or it waits (or retires). */
   private available(slot: Slot): void {
     if (slot.state === "retiring" || slot.state === "dead") return
-    if (isStarting(slot)) this.starting--
+    if (isStarting(slot)) {
+      this.starting--
+      this.clearStartTimer(slot)
+    }
     if (slot.tasksRun >= this.options.maxTasksPerWorker) {
       this.retire(slot)
       this.replenish()
@@ -389,6 +395,7 @@ export class WorkerPool {
     slot.state = "dead"
     this.slots.delete(slot)
     this.clearIdleTimer(slot)
+    this.clearStartTimer(slot)
     const idleIndex = this.idle.indexOf(slot)
     if (idleIndex >= 0) this.idle.splice(idleIndex, 1)
     if (previous !== "retiring") this.stats.setWorkers(--this.active)
@@ -449,6 +456,7 @@ export class WorkerPool {
       tasksRun: 0,
       startFailure: undefined,
       idleTimer: undefined,
+      startTimer: undefined,
       ready: Deferred.makeUnsafe<void, BrokenExecutorError>(),
       exited: Deferred.makeUnsafe<void>()
     }
@@ -466,6 +474,18 @@ export class WorkerPool {
       )
       return undefined
     }
+    // A module whose top-level code never finishes must not leave the pool waiting for ever.
+    slot.startTimer = setTimeout(() => {
+      slot.startTimer = undefined
+      if (!isStarting(slot)) return
+      slot.startFailure ??= new BrokenExecutorError({
+        message:
+          slot.state === "starting"
+            ? `a worker did not load the task module ${this.options.moduleHref} within ${this.options.startTimeout} ms`
+            : `the initializer "${this.options.initializer?.task.name}" did not finish within ${this.options.startTimeout} ms`
+      })
+      slot.handle.kill()
+    }, this.options.startTimeout)
     this.slots.add(slot)
     this.starting++
     this.stats.setWorkers(++this.active)
@@ -476,6 +496,7 @@ export class WorkerPool {
     if (slot.state === "retiring" || slot.state === "dead") return
     if (isStarting(slot)) this.starting--
     this.clearIdleTimer(slot)
+    this.clearStartTimer(slot)
     const idleIndex = this.idle.indexOf(slot)
     if (idleIndex >= 0) this.idle.splice(idleIndex, 1)
     slot.state = "retiring"
@@ -520,6 +541,13 @@ export class WorkerPool {
         })
       )
     )
+  }
+
+  private clearStartTimer(slot: Slot): void {
+    if (slot.startTimer !== undefined) {
+      clearTimeout(slot.startTimer)
+      slot.startTimer = undefined
+    }
   }
 
   private clearIdleTimer(slot: Slot): void {
