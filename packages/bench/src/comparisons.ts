@@ -96,12 +96,13 @@ export const comparisons = (smoke: boolean): ReadonlyArray<Comparison> => [
     id: "in-process",
     title: "4. In-process: tiny Effects",
     description:
-      "Tiny Effects (`Effect.succeed(n + 1)`) through `Executor.layerFiber({ maxWorkers: 16 })`: every one submitted, then every result awaited (Python's way), and through `Executor.map`; against `Effect.forEach` with the same concurrency, and p-limit / p-map running `async (n) => n + 1`.",
+      "Tiny Effects (`Effect.succeed(n + 1)`) through `Executor.layerFiber({ maxWorkers: 16 })`: every one submitted, then every result awaited (Python's way), and through `Executor.map`; against `Effect.forEach` with the same concurrency (which runs an element that is already an `Exit`, as `Effect.succeed` is, without forking; the `Effect.sync` row forks a fiber per element as a pool must), and p-limit / p-map running `async (n) => n + 1`.",
     notices: [],
     tables: inProcess({ tasks: smoke ? 5_000 : 100_000, concurrency: 16 }),
     summarize: (tables) => [
       versus(tables[0], "ours: layerFiber submit + result", "Effect.forEach", 1 / 1.5),
       versus(tables[0], "ours: layerFiber Executor.map", "Effect.forEach", 1 / 1.5),
+      versus(tables[0], "ours: layerFiber submit + result", "Effect.forEach, Effect.sync (a fiber per task)"),
       versus(tables[0], "ours: layerFiber submit + result", "p-limit", 1),
       versus(tables[0], "ours: layerFiber Executor.map", "p-map")
     ]

@@ -31,6 +31,13 @@ export const inProcess = (options: InProcessOptions): ReadonlyArray<TableSpec> =
           Layer.empty,
           Effect.asVoid(Effect.forEach(inputs, tiny, { concurrency, discard: true }))
         ),
+        // Effect.forEach runs an element that is already an Exit (Effect.succeed) inline; Effect.sync makes
+        // it fork a fiber per element, as a pool must.
+        effectContender(
+          "Effect.forEach, Effect.sync (a fiber per task)",
+          Layer.empty,
+          Effect.asVoid(Effect.forEach(inputs, (n) => Effect.sync(() => n + 1), { concurrency, discard: true }))
+        ),
         effectContender(
           "ours: layerFiber submit + result",
           fiberLayer,
