@@ -200,6 +200,8 @@ export interface Machine {
   /** `os.loadavg()` when the run started: other work on a shared machine takes cores from the pools. */
   readonly loadAverage: ReadonlyArray<number>
   readonly date: string
+  /** The commit measured, and whether the work tree had uncommitted changes. */
+  readonly commit: string
   readonly peers: Record<string, string>
 }
 
@@ -222,6 +224,17 @@ export const pythonVersion = (): string | undefined => {
   }
 }
 
+const commitOf = (): string => {
+  try {
+    const cwd = new URL("../../../", import.meta.url)
+    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd, encoding: "utf8" }).trim()
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd, encoding: "utf8" })
+    return dirty.trim() === "" ? head : `${head} with uncommitted changes`
+  } catch {
+    return "unknown"
+  }
+}
+
 export const machine = (): Machine => ({
   cpus: cpus().length,
   availableParallelism: availableParallelism(),
@@ -232,6 +245,7 @@ export const machine = (): Machine => ({
   python: pythonVersion(),
   loadAverage: loadavg(),
   date: new Date().toISOString(),
+  commit: commitOf(),
   peers: Object.fromEntries(peerNames.map((name) => [name, versionOf(name)]))
 })
 
