@@ -3,7 +3,8 @@
  * bench-results.json at the repository root; `pnpm bench --smoke` runs each once with small sizes and
  * writes to a temporary directory instead (as does any partial run). `--only=threads,cpu` runs some comparisons, `--contender=ours`
  * only the contenders whose name contains "ours" (to profile them with `--cpu-prof`; then see
- * profileSummary.ts).
+ * profileSummary.ts). `--rewrite` regenerates docs/benchmarks.md and .svg from bench-results.json (after
+ * editing analysis.md) without measuring again.
  */
 import { mkdtempSync, readFileSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
@@ -11,7 +12,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { comparisons } from "./comparisons.ts"
 import { machine, runTable, type Table } from "./harness.ts"
-import { writeReport, type ComparisonResult } from "./report.ts"
+import { rewriteReport, writeReport, type ComparisonResult } from "./report.ts"
 
 const args = process.argv.slice(2)
 const smoke = args.includes("--smoke")
@@ -66,7 +67,17 @@ const main = async () => {
   console.log(`\nwrote ${written.join(", ")} in ${((Date.now() - started) / 1000).toFixed(0)} s`)
 }
 
-main().then(
+const rewrite = async () => {
+  const written = await rewriteReport({
+    analysis: readFileSync(new URL("../analysis.md", import.meta.url), "utf8"),
+    markdown: join(root, "docs", "benchmarks.md"),
+    svg: join(root, "docs", "benchmarks.svg"),
+    json: join(root, "bench-results.json")
+  })
+  console.log(`rewrote ${written.join(", ")} from bench-results.json`)
+}
+
+;(args.includes("--rewrite") ? rewrite() : main()).then(
   () => process.exit(0),
   (error: unknown) => {
     console.error("bench failed:", error)

@@ -2,7 +2,7 @@
  * Writes the results: a Markdown report, an SVG chart of every table's speed relative to its baseline, and
  * the raw figures as JSON.
  */
-import { mkdirSync, writeFileSync } from "node:fs"
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { dirname } from "node:path"
 import type { Machine, Row, Table } from "./harness.ts"
 
@@ -130,23 +130,28 @@ const markdown = (results: ReadonlyArray<ComparisonResult>, options: ReportOptio
 
 const escape = (text: string): string => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
 
-/** One panel per table: a bar per contender, its speed relative to the baseline (a dashed line at 1x). */
+/**
+ * One panel per table: a bar per contender from the 1x line (the baseline) to its speed relative to the
+ * baseline, on a log scale, so that 0.1x and 10x are as long, left and right.
+ */
 const svg = (results: ReadonlyArray<ComparisonResult>): string => {
   const width = 960
   const labelWidth = 330
-  const barWidth = width - labelWidth - 90
+  const barWidth = width - labelWidth - 70
   const rowHeight = 18
   const parts: Array<string> = []
   let y = 30
   parts.push(
-    `<text x="10" y="20" font-size="15" font-weight="bold">effect-futures benchmarks: speed relative to each table's baseline (higher is faster)</text>`
+    `<text x="10" y="20" font-size="15" font-weight="bold">effect-futures benchmarks: speed relative to each table's baseline (log scale, right is faster)</text>`
   )
   for (const result of results) {
     for (const table of result.tables) {
-      const rows = table.rows.filter((row) => row.skipped === undefined && Number.isFinite(row.speed))
+      const rows = table.rows.filter((row) => row.skipped === undefined && Number.isFinite(row.speed) && row.speed > 0)
       if (rows.length === 0) continue
-      const top = Math.max(1, ...rows.map((row) => row.speed))
-      const scale = barWidth / top
+      const low = Math.log10(Math.min(0.5, ...rows.map((row) => row.speed)))
+      const high = Math.log10(Math.max(2, ...rows.map((row) => row.speed)))
+      const x = (speed: number) => labelWidth + ((Math.log10(speed) - low) / (high - low)) * barWidth
+      const one = x(1)
       y += 22
       parts.push(
         `<text x="10" y="${y}" font-size="13" font-weight="bold">${escape(`${result.title}: ${table.title}`)}</text>`
@@ -156,21 +161,23 @@ const svg = (results: ReadonlyArray<ComparisonResult>): string => {
       for (const row of rows) {
         const ours = row.name.startsWith("ours")
         const fill = row.name === table.baseline ? "#888888" : ours ? "#2a6fdb" : "#e08a2c"
+        const end = x(row.speed)
+        const left = Math.min(one, end)
         parts.push(
           `<text x="${labelWidth - 6}" y="${y + 13}" font-size="12" text-anchor="end">${escape(row.name)}</text>`,
-          `<rect x="${labelWidth}" y="${y + 2}" width="${Math.max(1, row.speed * scale).toFixed(1)}" height="${rowHeight - 4}" fill="${fill}"/>`,
-          `<text x="${(labelWidth + row.speed * scale + 5).toFixed(1)}" y="${y + 13}" font-size="12">${ratio(row.speed)}</text>`
+          `<rect x="${left.toFixed(1)}" y="${y + 2}" width="${Math.max(1.5, Math.abs(end - one)).toFixed(1)}" height="${rowHeight - 4}" fill="${fill}"/>`,
+          `<text x="${(Math.max(one, end) + 5).toFixed(1)}" y="${y + 13}" font-size="12">${ratio(row.speed)}</text>`
         )
         y += rowHeight
       }
       parts.push(
-        `<line x1="${(labelWidth + scale).toFixed(1)}" y1="${panelTop}" x2="${(labelWidth + scale).toFixed(1)}" y2="${y}" stroke="#000" stroke-dasharray="3,3"/>`
+        `<line x1="${one.toFixed(1)}" y1="${panelTop}" x2="${one.toFixed(1)}" y2="${y}" stroke="#000" stroke-dasharray="3,3"/>`
       )
     }
   }
   y += 20
   parts.push(
-    `<text x="10" y="${y}" font-size="11" fill="#444">blue: effect-futures; orange: peers; grey: the table's baseline; dashed line: 1x</text>`
+    `<text x="10" y="${y}" font-size="11" fill="#444">blue: effect-futures; orange: peers and floors; grey: the table's baseline; dashed line: 1x (the baseline)</text>`
   )
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y + 10}" viewBox="0 0 ${width} ${y + 10}" font-family="sans-serif">`,
@@ -209,4 +216,25 @@ export const writeReport = async (
   const prettier = await import("prettier")
   write(options.json, await prettier.format(json, { parser: "json", printWidth: 120 }))
   return [options.markdown, options.svg, options.json]
+}
+
+/** Rewrites the Markdown and the chart from a results file (after editing analysis.md, or the layout). */
+export const rewriteReport = async (
+  options: Pick<ReportOptions, "markdown" | "svg" | "json" | "analysis">
+): Promise<ReadonlyArray<string>> => {
+  const saved = JSON.parse(readFileSync(options.json, "utf8")) as Omit<ReportOptions, "markdown" | "svg" | "json"> & {
+    readonly comparisons: ReadonlyArray<ComparisonResult>
+  }
+  // Results written by an older version of the bench may lack the newer fields.
+  const machine = {
+    ...saved.machine,
+    loadAverage: saved.machine.loadAverage ?? [],
+    commit: saved.machine.commit ?? "?"
+  }
+  return writeReport(saved.comparisons, {
+    ...saved,
+    ...options,
+    machine,
+    loadAverageAtEnd: saved.loadAverageAtEnd ?? []
+  })
 }
