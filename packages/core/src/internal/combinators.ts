@@ -72,29 +72,37 @@ export const wait = <F extends AnyFuture>(
       for (const future of unique) (isDone(impl(future)) ? done : notDone).add(future)
       return { done: done as ReadonlySet<F>, notDone: notDone as ReadonlySet<F> }
     }
-    const satisfied = (): boolean => {
+    // One pass now; afterwards each completion looks only at the future that just ended, so a wait over
+    // n futures costs O(n), not O(n²).
+    const ends = (state: string) =>
+      returnWhen === "FIRST_COMPLETED" || (returnWhen === "FIRST_EXCEPTION" && state === "failed")
+    const satisfiedNow = (): boolean => {
       let allDone = true
       for (const future of unique) {
         const state = impl(future).state
         if (state === "pending" || state === "running") allDone = false
-        else if (returnWhen === "FIRST_COMPLETED") return true
-        else if (returnWhen === "FIRST_EXCEPTION" && state === "failed") return true
+        else if (ends(state)) return true
       }
       return allDone
     }
-    if (satisfied()) return Effect.succeed(split())
+    if (satisfiedNow()) return Effect.succeed(split())
     const waitUntilSatisfied = Effect.callback<void>((resume) => {
+      if (satisfiedNow()) return resume(Effect.void)
+      let remaining = 0
       const stopListening = () => {
         for (const future of unique) removeListener(impl(future), onDone)
       }
-      const onDone = () => {
-        if (satisfied()) {
+      const onDone = (future: FutureImpl<any, any>) => {
+        if (--remaining === 0 || ends(future.state)) {
           stopListening()
           resume(Effect.void)
         }
       }
       for (const future of unique) {
-        if (!isDone(impl(future))) addListener(impl(future), onDone)
+        if (!isDone(impl(future))) {
+          remaining++
+          addListener(impl(future), onDone)
+        }
       }
       return Effect.sync(stopListening)
     })

@@ -1,4 +1,4 @@
-import { Context, Deferred, Effect, Exit } from "effect"
+import { Context, Deferred, Effect, Exit, Fiber } from "effect"
 import { ExecutorShutdownError } from "../FutureError.ts"
 import { cancel, FutureImpl, interrupt, runTask, setRunningUnsafe } from "./future.ts"
 import { StatsTracker } from "./stats.ts"
@@ -89,12 +89,7 @@ export class FiberPool {
       item.future.startedAt = performance.now()
       this.running.add(item.future)
       this.stats.setBusy(this.running.size)
-      return runTask(
-        item.future,
-        item.effect,
-        (task) => Effect.forkDetach(task, { uninterruptible: true }),
-        this.afterTask
-      )
+      return runTask(item.future, item.effect, forkTask, this.afterTask)
     })
   }
 
@@ -129,3 +124,21 @@ export class FiberPool {
     })
   }
 }
+
+/** How many task fibers are starting inside one another's first step on the current JS stack. */
+let nestedStarts = 0
+
+/**
+ * Forks a task's fiber and runs its first step at once, as `Effect.forEach` does: no scheduler hop and no
+ * async-context capture for a task that finishes synchronously. A task that finishes at once starts the next
+ * queued one from inside its own first step, so the nesting is capped to keep the stack short.
+ */
+const forkTask = (task: Effect.Effect<void>): Effect.Effect<Fiber.Fiber<void>> =>
+  Effect.suspend(() => {
+    if (nestedStarts >= 16) return Effect.forkDetach(task, { uninterruptible: true })
+    nestedStarts++
+    return Effect.map(Effect.forkDetach(task, { uninterruptible: true, startImmediately: true }), (fiber) => {
+      nestedStarts--
+      return fiber
+    })
+  })

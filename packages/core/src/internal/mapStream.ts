@@ -1,12 +1,12 @@
 import { Cause, Clock, Duration, Effect, Exit, Option, Stream } from "effect"
 import type { Future } from "../Future.ts"
 import { type CancelledError, TimeoutError } from "../FutureError.ts"
-import { awaitExit, type FutureImpl, interrupt, isDone } from "./future.ts"
+import { awaitExit, cancel, type FutureImpl, interrupt, isDone } from "./future.ts"
 
 /**
  * `Executor.map`'s engine: pulls inputs lazily, keeps at most `buffer` futures in flight, emits results in
- * submission order, fails at the first failure in that order, and interrupts what is still in flight when
- * the stream ends early.
+ * submission order, fails at the first failure in that order, and stops what is still in flight when the
+ * stream ends early.
  *
  * @internal
  */
@@ -16,12 +16,10 @@ export const mapInOrder = <I, A, E, E2, R>(
   options: { readonly buffer: number; readonly timeout?: Duration.Input | undefined }
 ): Stream.Stream<A, E | E2 | CancelledError | TimeoutError, R> =>
   Stream.unwrap(
-    Effect.gen(function* () {
+    Effect.map(Clock.currentTimeMillis, (startedAt) => {
       const buffer = Math.max(1, options.buffer)
-      const deadline =
-        options.timeout === undefined
-          ? undefined
-          : (yield* Clock.currentTimeMillis) + Duration.toMillis(Duration.fromInputUnsafe(options.timeout))
+      const timeoutMillis =
+        options.timeout === undefined ? undefined : Duration.toMillis(Duration.fromInputUnsafe(options.timeout))
       const iterator = inputs[Symbol.iterator]()
       const inFlight: Array<FutureImpl<A, E>> = []
       let exhausted = false
@@ -39,38 +37,50 @@ export const mapInOrder = <I, A, E, E2, R>(
         })
       })
 
-      const awaitHead = (head: FutureImpl<A, E>): Effect.Effect<Option.Option<Exit.Exit<A, E | CancelledError>>> =>
-        Effect.gen(function* () {
-          if (deadline === undefined || isDone(head)) return Option.some(yield* awaitExit(head))
-          const remaining = deadline - (yield* Clock.currentTimeMillis)
-          if (remaining <= 0) return Option.none()
-          return yield* Effect.timeoutOption(awaitExit(head), remaining)
-        })
+      const timedOut = () =>
+        new TimeoutError(
+          `Executor.map: no result within ${Duration.format(Duration.fromInputUnsafe(options.timeout!))}`
+        )
 
-      const pull = Effect.gen(function* () {
-        yield* fill
-        const head = inFlight[0]
-        if (head === undefined) return yield* Cause.done()
-        const exit = yield* awaitHead(head)
-        if (Option.isNone(exit)) {
-          return yield* Effect.fail(
-            new TimeoutError(
-              `Executor.map: no result within ${Duration.format(Duration.fromInputUnsafe(options.timeout!))}`
-            )
+      const awaitHead = (head: FutureImpl<A, E>): Effect.Effect<Exit.Exit<A, E | CancelledError>, TimeoutError> => {
+        if (timeoutMillis === undefined || isDone(head)) return awaitExit(head)
+        return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const remaining = startedAt + timeoutMillis - now
+          if (remaining <= 0) return Effect.fail(timedOut())
+          return Effect.flatMap(Effect.timeoutOption(awaitExit(head), remaining), (exit) =>
+            Option.isSome(exit) ? Effect.succeed(exit.value) : Effect.fail(timedOut())
           )
-        }
-        if (Exit.isFailure(exit.value)) return yield* Effect.failCause(exit.value.cause)
+        })
+      }
+
+      // Emits the head's value and every further result already in, as one chunk.
+      const emit = (exit: Exit.Exit<A, E | CancelledError>): Effect.Effect<[A, ...Array<A>], E | CancelledError> => {
+        if (Exit.isFailure(exit)) return Effect.failCause(exit.cause)
         inFlight.shift()
-        // Emit every further result that is already in, in one chunk.
-        const values: [A, ...Array<A>] = [exit.value.value]
+        const values: [A, ...Array<A>] = [exit.value]
         while (inFlight.length > 0 && inFlight[0]!.state === "succeeded") {
           values.push((inFlight.shift()!.exit as Exit.Success<A>).value)
         }
-        return values
+        return Effect.succeed(values)
+      }
+
+      const pull = Effect.flatMap(
+        fill,
+        (): Effect.Effect<[A, ...Array<A>], E | CancelledError | TimeoutError | Cause.Done> => {
+          const head = inFlight[0]
+          if (head === undefined) return Cause.done()
+          return head.exit !== undefined ? emit(head.exit) : Effect.flatMap(awaitHead(head), emit)
+        }
+      )
+
+      // Pending ones first, so that stopping a running task does not let a queued one start in its place.
+      const stopInFlight = Effect.suspend(() => {
+        const rest = inFlight.splice(0)
+        return Effect.forEach(rest, cancel, { discard: true }).pipe(
+          Effect.andThen(Effect.forEach(rest, interrupt, { concurrency: "unbounded", discard: true }))
+        )
       })
 
-      return Stream.fromPull(Effect.succeed(pull)).pipe(
-        Stream.onExit(() => Effect.forEach(inFlight.splice(0), interrupt, { concurrency: "unbounded", discard: true }))
-      )
+      return Stream.fromPull(Effect.succeed(pull)).pipe(Stream.onExit(() => stopInFlight))
     })
   )
