@@ -32,12 +32,14 @@ export class FutureImpl<A, E> {
   owner: Listener | undefined = undefined
   /** When the task was handed to a worker (`performance.now()`), for the run-time metric. */
   startedAt: number | undefined = undefined
-  /** Done callbacks not yet run, in registration order. */
-  callbacks: Array<DoneCallback<A, E>> = []
+  /** Done callbacks not yet run, in registration order (allocated by the first one). */
+  callbacks: Array<DoneCallback<A, E>> | undefined = undefined
   /** Internal waiters (wait, asCompleted, toPromise, executors), told synchronously when the future ends. */
   listeners: Set<Listener> | undefined = undefined
   /** Stops the running task; set by whoever runs it. */
   interruptor: Effect.Effect<void> | undefined = undefined
+  /** The fiber running the task in process; `Future.interrupt` interrupts it when no `interruptor` is set. */
+  fiber: Fiber.Fiber<void> | undefined = undefined
 
   pipe() {
     return pipeArguments(this, arguments)
@@ -120,12 +122,13 @@ export const finishUnsafe = <A, E>(
   const listeners = future.listeners
   future.listeners = undefined
   future.interruptor = undefined
+  future.fiber = undefined
   future.owner?.(future)
   if (listeners !== undefined) {
     for (const listener of listeners) listener(future)
   }
-  const callbacks = future.callbacks
-  future.callbacks = []
+  const callbacks = future.callbacks ?? []
+  future.callbacks = undefined
   return callbacks
 }
 
@@ -187,7 +190,8 @@ export const interrupt = <A, E>(future: FutureImpl<A, E>): Effect.Effect<boolean
       case "pending":
         return cancel(future)
       case "running": {
-        const interruptor = future.interruptor
+        const interruptor =
+          future.interruptor ?? (future.fiber === undefined ? undefined : Fiber.interrupt(future.fiber))
         // A future driven by hand (Future.make + setRunning) has no task to stop.
         if (interruptor === undefined) return Effect.succeed(false)
         return interruptor.pipe(
@@ -204,7 +208,7 @@ export const interrupt = <A, E>(future: FutureImpl<A, E>): Effect.Effect<boolean
 export const addDoneCallback = <A, E>(future: FutureImpl<A, E>, callback: DoneCallback<A, E>): Effect.Effect<void> =>
   Effect.suspend(() => {
     if (isDone(future)) return runCallbacks(future, [callback])
-    future.callbacks.push(callback)
+    ;(future.callbacks ??= []).push(callback)
     return Effect.void
   })
 
@@ -233,7 +237,7 @@ export const runTask = <A, E>(
       })
     ),
     (fiber) => {
-      if (!isDone(future)) future.interruptor = Fiber.interrupt(fiber)
+      if (!isDone(future)) future.fiber = fiber
     }
   )
 
