@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Cause, Context, Duration, Effect, Layer, Stream } from "effect"
+import { Cause, Context, Duration, Effect, type Exit, Layer, Stream } from "effect"
 import type { Future } from "./Future.ts"
 import type {
   CancelledError,
@@ -14,7 +14,7 @@ import type {
   TimeoutError
 } from "./FutureError.ts"
 import { FiberPool } from "./internal/fiberPool.ts"
-import { mapInOrder } from "./internal/mapStream.ts"
+import { mapChunksInOrder, mapInOrder } from "./internal/mapStream.ts"
 import type { ExecutorStats } from "./internal/stats.ts"
 import * as Task from "./Task.ts"
 
@@ -54,7 +54,23 @@ export interface SubmitOptions {
 }
 
 /**
- * What every executor provides.
+ * What every executor provides. Programs use {@link submit} and {@link map}; executor authors implement
+ * these members.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Executor, Future, Task } from "@effect-futures/core"
+ *
+ * const double = Task.make("double", { payload: Schema.Number, success: Schema.Number, run: (n) => Effect.succeed(2 * n) })
+ *
+ * const program = Effect.gen(function*() {
+ *   const executor = yield* Executor.Executor
+ *   // One unit of work for three inputs: its value is each input's Exit, in order.
+ *   const chunk = yield* executor.submitChunk(double, [1, 2, 3])
+ *   return yield* Future.result(chunk)
+ * }).pipe(Effect.provide(Executor.layerFiber()))
+ * ```
  *
  * @since 0.1.0
  * @category models
@@ -66,6 +82,21 @@ export interface ExecutorShape {
     input: I,
     options?: SubmitOptions
   ) => Effect.Effect<Future<A, E | TaskBoundaryError>, ExecutorShutdownError | TaskEncodeError>
+  /**
+   * Submits one unit of work that runs the task over each input, one after another, in one worker (Python's
+   * `map(chunksize=)` work item). Its future's value is every input's `Exit`, in order, up to and including
+   * the first failure (the rest do not run); the future itself fails only with a boundary error (a crash of
+   * its worker) or ends cancelled. `Executor.map` uses it when `chunkSize` is above 1.
+   *
+   * @since 0.2.0
+   */
+  readonly submitChunk: <I, A, E>(
+    task: Task.Task<I, A, E>,
+    inputs: ReadonlyArray<I>
+  ) => Effect.Effect<
+    Future<ReadonlyArray<Exit.Exit<A, E | TaskBoundaryError>>, TaskBoundaryError>,
+    ExecutorShutdownError | TaskEncodeError
+  >
   readonly shutdown: (options?: ShutdownOptions) => Effect.Effect<void>
   readonly stats: Effect.Effect<ExecutorStats>
 }
@@ -169,23 +200,41 @@ const submitEffect = <A, E, R>(
 export interface MapOptions {
   /** Counted from when the stream starts; the stream then fails with `TimeoutError`. */
   readonly timeout?: Duration.Input | undefined
-  /** At most this many tasks in flight; inputs are pulled lazily. Default: twice the executor's workers. */
+  /**
+   * At most this many tasks (with `chunkSize`, chunks) in flight; inputs are pulled lazily. Default: twice the
+   * executor's workers.
+   */
   readonly buffer?: number | undefined
+  /**
+   * Inputs per unit of work (Python's `chunksize`; default 1). Above 1, with a `Task`, each chunk of this many
+   * inputs is submitted as one unit that a worker runs in order and answers once: far fewer messages for
+   * many small tasks. Results still stream one by one, in order; the first failure fails the stream after
+   * every result before it. Ignored for a plain function.
+   */
+  readonly chunkSize?: number | undefined
 }
 
 /**
  * Runs a task (or, on in-process executors, any `(input) => Effect`) over the inputs and streams the results
  * in submission order (Python's `Executor.map`). Inputs are pulled lazily with at most `buffer` tasks in
  * flight, so an infinite iterable works. The first failure in submission order fails the stream, after
- * every result before it; then the tasks still in flight are cancelled or interrupted.
+ * every result before it; then the tasks still in flight are cancelled or interrupted. With a `Task` and
+ * `chunkSize` above 1, inputs go in chunks, one unit of work each (Python's `map(chunksize=)`).
  *
  * @example
  * ```ts
- * import { Effect, Stream } from "effect"
- * import { Executor } from "@effect-futures/core"
+ * import { Effect, Schema, Stream } from "effect"
+ * import { Executor, Task } from "@effect-futures/core"
  *
  * const program = Executor.map((n: number) => Effect.succeed(n * n), [1, 2, 3]).pipe(
  *   Stream.runCollect, // [1, 4, 9]
+ *   Effect.provide(Executor.layerFiber())
+ * )
+ *
+ * const square = Task.make("square", { payload: Schema.Number, success: Schema.Number, run: (n) => Effect.succeed(n * n) })
+ * // 10 000 inputs in 40 units of work of 256 inputs each
+ * const chunked = Executor.map(square, Array.from({ length: 10_000 }, (_, i) => i), { chunkSize: 256 }).pipe(
+ *   Stream.runCollect,
  *   Effect.provide(Executor.layerFiber())
  * )
  * ```
@@ -212,9 +261,13 @@ export const map: {
   Stream.unwrap(
     Executor.useSync((executor): Stream.Stream<unknown, unknown, unknown> => {
       const mapOptions = { buffer: options?.buffer ?? 2 * executor.maxWorkers, timeout: options?.timeout }
-      return Task.isTask(taskOrFunction)
-        ? mapInOrder(inputs, (input) => executor.submitTask(taskOrFunction, input), mapOptions)
-        : mapInOrder(inputs, (input) => submitEffect(taskOrFunction(input)), mapOptions)
+      const chunkSize = Math.max(1, Math.floor(options?.chunkSize ?? 1))
+      if (Task.isTask(taskOrFunction)) {
+        return chunkSize > 1
+          ? mapChunksInOrder(inputs, chunkSize, (chunk) => executor.submitChunk(taskOrFunction, chunk), mapOptions)
+          : mapInOrder(inputs, (input) => executor.submitTask(taskOrFunction, input), mapOptions)
+      }
+      return mapInOrder(inputs, (input) => submitEffect(taskOrFunction(input)), mapOptions)
     })
   )) as any
 
@@ -329,6 +382,7 @@ export const layerFiber = (options?: {
       const executor: ExecutorShape = {
         maxWorkers,
         submitTask: (task, input) => pool.submit(task.run(input)) as any,
+        submitChunk: (task, inputs) => pool.submitChunk(task.run, inputs) as any,
         shutdown: (shutdownOptions) => pool.shutdown(shutdownOptions),
         stats: Effect.sync(() => pool.stats.snapshot())
       }

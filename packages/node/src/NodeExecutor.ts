@@ -250,6 +250,7 @@ const make = <I>(
       return Executor.Executor.of({
         maxWorkers,
         submitTask: (task, input, submitOptions) => pool.submit(task, input, submitOptions?.transfer) as any,
+        submitChunk: (task, inputs) => pool.submitChunk(task, inputs) as any,
         shutdown: (shutdownOptions) => pool.shutdown(shutdownOptions),
         stats: Effect.sync(() => pool.stats.snapshot())
       })

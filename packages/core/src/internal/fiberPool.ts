@@ -1,4 +1,4 @@
-import { Context, Deferred, Effect, Exit, Fiber } from "effect"
+import { Cause, Context, Deferred, Effect, Exit, Fiber } from "effect"
 import { ExecutorShutdownError } from "../FutureError.ts"
 import { cancel, FutureImpl, interrupt, runTask, setRunningUnsafe } from "./future.ts"
 import { StatsTracker } from "./stats.ts"
@@ -48,6 +48,18 @@ export class FiberPool {
       this.stats.queueChanged()
       return Effect.succeed(future)
     })
+  }
+
+  /**
+   * Submits one task that runs `run` over each input in order, in one fiber, and ends with every input's
+   * `Exit` up to and including the first failure (Python's `_process_chunk`). An interruption ends it
+   * cancelled, as it would a single task.
+   */
+  submitChunk<I, A, E>(
+    run: (input: I) => Effect.Effect<A, E>,
+    inputs: ReadonlyArray<I>
+  ): Effect.Effect<FutureImpl<Array<Exit.Exit<A, E>>, never>, ExecutorShutdownError> {
+    return this.submit(runChunk(run, inputs))
   }
 
   shutdown(options?: { readonly wait?: boolean | undefined; readonly cancelFutures?: boolean | undefined }) {
@@ -124,6 +136,28 @@ export class FiberPool {
     })
   }
 }
+
+const runChunk = <I, A, E>(
+  run: (input: I) => Effect.Effect<A, E>,
+  inputs: ReadonlyArray<I>
+): Effect.Effect<Array<Exit.Exit<A, E>>> =>
+  Effect.suspend(() => {
+    const exits: Array<Exit.Exit<A, E>> = []
+    let index = 0
+    const step: Effect.Effect<Array<Exit.Exit<A, E>>> = Effect.suspend(() => {
+      if (index === inputs.length) return Effect.succeed(exits)
+      return Effect.flatMap(Effect.exit(Effect.suspend(() => run(inputs[index++]!))), (exit) => {
+        if (Exit.isSuccess(exit)) {
+          exits.push(exit)
+          return step
+        }
+        if (Cause.hasInterruptsOnly(exit.cause)) return Effect.interrupt
+        exits.push(exit)
+        return Effect.succeed(exits)
+      })
+    })
+    return step
+  })
 
 /** How many task fibers are starting inside one another's first step on the current JS stack. */
 let nestedStarts = 0

@@ -14,15 +14,74 @@ export const mapInOrder = <I, A, E, E2, R>(
   inputs: Iterable<I>,
   submit: (input: I) => Effect.Effect<Future<A, E>, E2, R>,
   options: { readonly buffer: number; readonly timeout?: Duration.Input | undefined }
-): Stream.Stream<A, E | E2 | CancelledError | TimeoutError, R> =>
+): Stream.Stream<A, E | E2 | CancelledError | TimeoutError, R> => inOrder(inputs, submit, unpackOne, options)
+
+/**
+ * `Executor.map` with `chunkSize`: the inputs go in chunks, one future per chunk whose value is each input's
+ * `Exit`; results stream one by one in order, and the first failure fails the stream after every result
+ * before it. `buffer` counts chunks.
+ *
+ * @internal
+ */
+export const mapChunksInOrder = <I, A, E, E1, E2, R>(
+  inputs: Iterable<I>,
+  chunkSize: number,
+  submit: (chunk: ReadonlyArray<I>) => Effect.Effect<Future<ReadonlyArray<Exit.Exit<A, E1>>, E>, E2, R>,
+  options: { readonly buffer: number; readonly timeout?: Duration.Input | undefined }
+): Stream.Stream<A, E | E1 | E2 | CancelledError | TimeoutError, R> =>
+  inOrder(chunksOf(inputs, chunkSize), submit, unpackChunk<A, E1>, options)
+
+const chunksOf = <I>(inputs: Iterable<I>, size: number): Iterable<ReadonlyArray<I>> => ({
+  [Symbol.iterator]: () => {
+    const iterator = inputs[Symbol.iterator]()
+    return {
+      next: (): IteratorResult<ReadonlyArray<I>> => {
+        const chunk: Array<I> = []
+        while (chunk.length < size) {
+          const next = iterator.next()
+          if (next.done === true) break
+          chunk.push(next.value)
+        }
+        return chunk.length === 0 ? { done: true, value: undefined } : { done: false, value: chunk }
+      }
+    }
+  }
+})
+
+/**
+ * Appends a unit's results to `into`; returns the failure that must end the stream after them, if any.
+ */
+type Unpack<X, A, E> = (value: X, into: Array<A>) => Cause.Cause<E> | undefined
+
+const unpackOne = <A>(value: A, into: Array<A>): undefined => {
+  into.push(value)
+  return undefined
+}
+
+const unpackChunk = <A, E>(exits: ReadonlyArray<Exit.Exit<A, E>>, into: Array<A>): Cause.Cause<E> | undefined => {
+  for (const exit of exits) {
+    if (Exit.isFailure(exit)) return exit.cause
+    into.push(exit.value)
+  }
+  return undefined
+}
+
+const inOrder = <U, X, A, E, E1, E2, R>(
+  inputs: Iterable<U>,
+  submit: (input: U) => Effect.Effect<Future<X, E>, E2, R>,
+  unpack: Unpack<X, A, E1>,
+  options: { readonly buffer: number; readonly timeout?: Duration.Input | undefined }
+): Stream.Stream<A, E | E1 | E2 | CancelledError | TimeoutError, R> =>
   Stream.unwrap(
     Effect.map(Clock.currentTimeMillis, (startedAt) => {
       const buffer = Math.max(1, options.buffer)
       const timeoutMillis =
         options.timeout === undefined ? undefined : Duration.toMillis(Duration.fromInputUnsafe(options.timeout))
       const iterator = inputs[Symbol.iterator]()
-      const inFlight: Array<FutureImpl<A, E>> = []
+      const inFlight: Array<FutureImpl<X, E>> = []
       let exhausted = false
+      /** A failure inside a unit whose earlier results were emitted first: the stream's next pull fails. */
+      let failure: Cause.Cause<E1> | undefined = undefined
 
       const fill: Effect.Effect<void, E2, R> = Effect.suspend(() => {
         if (exhausted || inFlight.length >= buffer) return Effect.void
@@ -32,7 +91,7 @@ export const mapInOrder = <I, A, E, E2, R>(
           return Effect.void
         }
         return Effect.flatMap(submit(next.value), (future) => {
-          inFlight.push(future as unknown as FutureImpl<A, E>)
+          inFlight.push(future as unknown as FutureImpl<X, E>)
           return fill
         })
       })
@@ -42,7 +101,7 @@ export const mapInOrder = <I, A, E, E2, R>(
           `Executor.map: no result within ${Duration.format(Duration.fromInputUnsafe(options.timeout!))}`
         )
 
-      const awaitHead = (head: FutureImpl<A, E>): Effect.Effect<Exit.Exit<A, E | CancelledError>, TimeoutError> => {
+      const awaitHead = (head: FutureImpl<X, E>): Effect.Effect<Exit.Exit<X, E | CancelledError>, TimeoutError> => {
         if (timeoutMillis === undefined || isDone(head)) return awaitExit(head)
         return Effect.flatMap(Clock.currentTimeMillis, (now) => {
           const remaining = startedAt + timeoutMillis - now
@@ -53,20 +112,27 @@ export const mapInOrder = <I, A, E, E2, R>(
         })
       }
 
-      // Emits the head's value and every further result already in, as one chunk.
-      const emit = (exit: Exit.Exit<A, E | CancelledError>): Effect.Effect<[A, ...Array<A>], E | CancelledError> => {
+      // Emits the head's results and those of every further unit already in, as one chunk.
+      const emit = (
+        exit: Exit.Exit<X, E | CancelledError>
+      ): Effect.Effect<[A, ...Array<A>], E | E1 | CancelledError> => {
         if (Exit.isFailure(exit)) return Effect.failCause(exit.cause)
         inFlight.shift()
-        const values: [A, ...Array<A>] = [exit.value]
-        while (inFlight.length > 0 && inFlight[0]!.state === "succeeded") {
-          values.push((inFlight.shift()!.exit as Exit.Success<A>).value)
+        const values: Array<A> = []
+        let failed = unpack(exit.value, values)
+        while (failed === undefined && inFlight.length > 0 && inFlight[0]!.state === "succeeded") {
+          failed = unpack((inFlight.shift()!.exit as Exit.Success<X>).value, values)
         }
-        return Effect.succeed(values)
+        if (failed === undefined) return Effect.succeed(values as [A, ...Array<A>])
+        if (values.length === 0) return Effect.failCause(failed)
+        failure = failed
+        return Effect.succeed(values as [A, ...Array<A>])
       }
 
       const pull = Effect.flatMap(
         fill,
-        (): Effect.Effect<[A, ...Array<A>], E | CancelledError | TimeoutError | Cause.Done> => {
+        (): Effect.Effect<[A, ...Array<A>], E | E1 | CancelledError | TimeoutError | Cause.Done> => {
+          if (failure !== undefined) return Effect.failCause(failure)
           const head = inFlight[0]
           if (head === undefined) return Cause.done()
           return head.exit !== undefined ? emit(head.exit) : Effect.flatMap(awaitHead(head), emit)

@@ -3,6 +3,12 @@
  * time, and the bookkeeping that keeps every future moving to exactly one terminal state whatever a worker
  * does (finishes, fails, is interrupted, crashes, is recycled).
  *
+ * A deep queue is handed out in batches: a free worker gets up to {@link MAX_BATCH} tasks in one message and
+ * runs them one after another, replying to each as it ends, so it does not idle for a round trip between
+ * tasks. Every handed task is `running` (Python's call queue does the same). The first task of a batch
+ * without a reply is the one executing: a crash fails it alone, and the batch's tasks that never started go
+ * to other workers.
+ *
  * Worker events arrive as Node callbacks, outside any fiber; every transition they cause is a synchronous
  * method here (one event at a time, like a lock), and Effects run only where user code (done callbacks)
  * or waiting is involved. That keeps a task's round trip to one message each way and no fiber in between.
@@ -28,7 +34,7 @@ import { StatsTracker } from "@effect-futures/core/internal/stats"
 import { WorkQueue } from "@effect-futures/core/internal/workQueue"
 import { Context, Deferred, Effect, Exit, Option } from "effect"
 import * as Protocol from "./protocol.ts"
-import { type CallerCodec, callerCodec } from "./taskCodec.ts"
+import { type CallerCodec, callerCodec, type Coded } from "./taskCodec.ts"
 import type { Spawn, WorkerHandle } from "./transport.ts"
 
 export interface PoolOptions {
@@ -56,8 +62,12 @@ interface Item {
   readonly future: FutureImpl<any, any>
   readonly task: Task.Any
   readonly codec: CallerCodec
+  /** The encoded input, or for a chunk the array of encoded inputs. */
   readonly payload: unknown
+  /** A chunk: the task runs over each input of `payload` and the future gets every input's `Exit`. */
+  readonly chunk: boolean
   readonly transfer: ReadonlyArray<Transferable> | undefined
+  /** The worker it was handed to, until it ends or that worker dies. */
   slot: Slot | undefined
   startedAt: number
   interrupting: boolean
@@ -69,7 +79,8 @@ type SlotState = "starting" | "initializing" | "idle" | "busy" | "retiring" | "d
 interface Slot {
   handle: WorkerHandle
   state: SlotState
-  current: Item | undefined
+  /** The tasks handed to this worker without a reply yet, in order; the first is the one executing. */
+  batch: Array<Item>
   tasksRun: number
   /** Why the worker could not start, if it said. */
   startFailure: BrokenExecutorError | undefined
@@ -82,6 +93,9 @@ interface Slot {
 
 const INITIALIZER_ID = 0
 
+/** At most this many tasks in one message to a worker. */
+export const MAX_BATCH = 32
+
 const isStarting = (slot: Slot) => slot.state === "starting" || slot.state === "initializing"
 
 export class WorkerPool {
@@ -89,6 +103,10 @@ export class WorkerPool {
   private readonly options: PoolOptions
   private readonly runFork: <A, E>(effect: Effect.Effect<A, E>) => unknown
   private readonly queue = new WorkQueue<Item>()
+  /** Handed tasks that never started because their worker died: already running, they go first. */
+  private readonly retry: Array<Item> = []
+  /** Messages that handed tasks to workers and how many tasks they held (for tests of batching). */
+  readonly dispatch = { messages: 0, tasks: 0 }
   /** Futures waiting in the queue, not cancelled: what `stats.queued` reports and `maxQueue` bounds. */
   private readonly queued = new Set<FutureImpl<any, any>>()
   private readonly outstanding = new Set<FutureImpl<any, any>>()
@@ -130,6 +148,23 @@ export class WorkerPool {
     input: unknown,
     transfer: ReadonlyArray<Transferable> | undefined
   ): Effect.Effect<FutureImpl<any, any>, ExecutorShutdownError | TaskEncodeError> {
+    return this.submitWith(task, false, input, transfer)
+  }
+
+  /** Submits one unit of work that runs the task over each input in order; its future gets their `Exit`s. */
+  submitChunk(
+    task: Task.Any,
+    inputs: ReadonlyArray<unknown>
+  ): Effect.Effect<FutureImpl<any, any>, ExecutorShutdownError | TaskEncodeError> {
+    return this.submitWith(task, true, inputs, undefined)
+  }
+
+  private submitWith(
+    task: Task.Any,
+    chunk: boolean,
+    input: unknown,
+    transfer: ReadonlyArray<Transferable> | undefined
+  ): Effect.Effect<FutureImpl<any, any>, ExecutorShutdownError | TaskEncodeError> {
     return Effect.suspend(() => {
       if (this.isShutdown) {
         return Effect.fail(new ExecutorShutdownError({ message: "cannot submit a task after the executor shut down" }))
@@ -143,10 +178,10 @@ export class WorkerPool {
         )
       }
       const codec = callerCodec(task)
-      const encoded = codec.encodeInput(input)
+      const encoded = chunk ? encodeChunk(codec, input as ReadonlyArray<unknown>) : codec.encodeInput(input)
       if (!encoded.ok) return Effect.fail(new TaskEncodeError({ task: task.name, message: encoded.message }))
       if (this.queued.size >= this.options.maxQueue && this.idle.length === 0 && this.broken === undefined) {
-        return Effect.andThen(this.waitForRoom, this.submit(task, input, transfer))
+        return Effect.andThen(this.waitForRoom, this.submitWith(task, chunk, input, transfer))
       }
       const transferList =
         encoded.transfer === undefined
@@ -154,7 +189,7 @@ export class WorkerPool {
           : transfer === undefined
             ? encoded.transfer
             : [...transfer, ...encoded.transfer]
-      return Effect.succeed(this.enqueue(task, codec, encoded.value, transferList))
+      return Effect.succeed(this.enqueue(task, codec, chunk, encoded.value, transferList))
     })
   }
 
@@ -167,7 +202,7 @@ export class WorkerPool {
         cancelQueued,
         Effect.suspend(() => {
           // Workers with nothing left to do go now; busy ones go when their queue runs dry.
-          if (this.queue.length === 0) for (const slot of [...this.idle]) this.retire(slot)
+          if (this.queue.length === 0 && this.retry.length === 0) for (const slot of [...this.idle]) this.retire(slot)
           return options?.wait === false ? Effect.void : this.awaitOutstanding()
         })
       )
@@ -199,6 +234,7 @@ export class WorkerPool {
   private enqueue(
     task: Task.Any,
     codec: CallerCodec,
+    chunk: boolean,
     payload: unknown,
     transfer: ReadonlyArray<Transferable> | undefined
   ): FutureImpl<any, any> {
@@ -216,6 +252,7 @@ export class WorkerPool {
       task,
       codec,
       payload,
+      chunk,
       transfer,
       slot: undefined,
       startedAt: 0,
@@ -226,7 +263,7 @@ export class WorkerPool {
     if (slot !== undefined) {
       this.clearIdleTimer(slot)
       setRunningUnsafe(future)
-      this.runOn(slot, item)
+      this.hand(slot, [item])
       return future
     }
     this.queue.push(item)
@@ -252,21 +289,56 @@ export class WorkerPool {
     }
   }
 
-  private runOn(slot: Slot, item: Item): void {
+  /** Hands tasks (already `running`) to a free worker in one message; it runs them in order. */
+  private hand(slot: Slot, items: Array<Item>): void {
     slot.state = "busy"
-    slot.current = item
-    item.slot = slot
+    slot.batch = items
     this.stats.setBusy(++this.busy)
-    item.future.interruptor = Effect.sync(() => this.interruptRunning(item))
-    item.startedAt = performance.now()
+    const message: Array<unknown> = [Protocol.RUN]
+    let transfer: Array<Transferable> | ReadonlyArray<Transferable> | undefined = undefined
+    for (const item of items) {
+      item.slot = slot
+      item.future.interruptor = Effect.sync(() => this.interruptHanded(item))
+      message.push(item.chunk ? -item.id : item.id, item.task.name, item.payload)
+      if (item.transfer !== undefined) transfer = transfer === undefined ? item.transfer : [...transfer, ...item.transfer]
+    }
+    items[0]!.startedAt = performance.now()
     try {
-      slot.handle.post([Protocol.RUN, item.id, item.task.name, item.payload], item.transfer)
+      slot.handle.post(message as unknown as Protocol.ToWorker, transfer)
+      this.dispatch.messages++
+      this.dispatch.tasks += items.length
     } catch (error) {
-      // Structured clone refused the input (what the submit-time check could not see).
-      slot.current = undefined
-      item.slot = undefined
+      // Structured clone refused an input (what the submit-time check could not see): find which, one by one.
+      if (items.length > 1) return this.handOneByOne(slot, items)
+      this.notSent(slot, items, [[items[0]!, error]])
+    }
+  }
+
+  private handOneByOne(slot: Slot, items: Array<Item>): void {
+    const refused: Array<[Item, unknown]> = []
+    for (const item of items) {
+      try {
+        slot.handle.post([Protocol.RUN, item.chunk ? -item.id : item.id, item.task.name, item.payload], item.transfer)
+        this.dispatch.messages++
+        this.dispatch.tasks++
+      } catch (error) {
+        refused.push([item, error])
+      }
+    }
+    this.notSent(slot, items, refused)
+  }
+
+  private notSent(slot: Slot, items: Array<Item>, refused: ReadonlyArray<readonly [Item, unknown]>): void {
+    if (refused.length === 0) return
+    for (const [item] of refused) item.slot = undefined
+    slot.batch = items.filter((item) => item.slot === slot)
+    if (slot.batch.length === 0) {
       this.stats.setBusy(--this.busy)
       this.available(slot)
+    } else {
+      slot.batch[0]!.startedAt = performance.now()
+    }
+    for (const [item, error] of refused) {
       this.completeUnsafe(
         item.future,
         Exit.fail(new TaskEncodeError({ task: item.task.name, message: `the input cannot be sent: ${String(error)}` }))
@@ -274,18 +346,34 @@ export class WorkerPool {
     }
   }
 
-  private interruptRunning(item: Item): void {
+  /**
+   * Interrupts a handed task: the worker interrupts its fiber if it is executing, or skips it (and answers
+   * "interrupted") when it reaches it. A task waiting to be handed again after its worker died just ends.
+   */
+  private interruptHanded(item: Item): void {
+    if (item.interrupting) return
     const slot = item.slot
-    if (slot === undefined || item.interrupting) return
+    if (slot === undefined) {
+      const index = this.retry.indexOf(item)
+      if (index >= 0) {
+        this.retry.splice(index, 1)
+        this.completeUnsafe(item.future, Exit.interrupt())
+      }
+      return
+    }
     item.interrupting = true
     try {
       slot.handle.post([Protocol.INTERRUPT, item.id])
     } catch {
       // The worker is going away; its exit completes the future.
     }
-    // Synchronous code cannot be interrupted: past the grace period the worker goes, and the task with it.
+    if (slot.batch[0] === item) this.startGraceTimer(slot, item)
+  }
+
+  /** Synchronous code cannot be interrupted: past the grace period the worker goes, and the task with it. */
+  private startGraceTimer(slot: Slot, item: Item): void {
     item.graceTimer = setTimeout(() => {
-      if (slot.current === item) slot.handle.kill()
+      if (slot.batch[0] === item) slot.handle.kill()
     }, this.options.interruptGracePeriod)
   }
 
@@ -301,16 +389,8 @@ export class WorkerPool {
       this.replenish()
       return
     }
-    for (;;) {
-      const item = this.queue.shift()
-      if (item === undefined) break
-      if (setRunningUnsafe(item.future) !== "running") continue
-      this.queued.delete(item.future)
-      this.stats.queueChanged()
-      this.wakeWaiter()
-      this.runOn(slot, item)
-      return
-    }
+    const items = this.takeWork(slot)
+    if (items.length > 0) return this.hand(slot, items)
     if (this.isShutdown || this.broken !== undefined) {
       this.retire(slot)
       return
@@ -326,10 +406,43 @@ export class WorkerPool {
     }
   }
 
+  /**
+   * The tasks a free worker gets: one, or with a queue deeper than the free workers, a batch of up to
+   * `min(MAX_BATCH, ceil(waiting / workers), what is left of its maxTasksPerWorker)`, marked running.
+   */
+  private takeWork(slot: Slot): Array<Item> {
+    const waiting = this.retry.length + this.queued.size
+    if (waiting === 0) return []
+    const limit =
+      waiting > this.idle.length + 1
+        ? Math.min(
+            MAX_BATCH,
+            Math.ceil(waiting / Math.max(1, this.active)),
+            this.options.maxTasksPerWorker - slot.tasksRun
+          )
+        : 1
+    const items: Array<Item> = []
+    while (items.length < limit && this.retry.length > 0) items.push(this.retry.shift()!)
+    let taken = 0
+    while (items.length < limit) {
+      const item = this.queue.shift()
+      if (item === undefined) break
+      if (setRunningUnsafe(item.future) !== "running") continue
+      this.queued.delete(item.future)
+      items.push(item)
+      taken++
+    }
+    if (taken > 0) {
+      this.stats.queueChanged()
+      for (let i = 0; i < taken; i++) this.wakeWaiter()
+    }
+    return items
+  }
+
   private onMessage(slot: Slot, message: Protocol.FromWorker): void {
     switch (message[0]) {
       case Protocol.RESULT: {
-        const item = slot.current
+        const item = slot.batch[0]
         if (item !== undefined && item.id === message[1]) return this.finish(slot, item, message[2], message[3])
         if (message[1] === INITIALIZER_ID && slot.state === "initializing") {
           return this.initialized(slot, message[2], message[3])
@@ -365,15 +478,22 @@ export class WorkerPool {
   }
 
   private finish(slot: Slot, item: Item, status: Protocol.Status, value: unknown): void {
-    slot.current = undefined
+    slot.batch.shift()
     item.slot = undefined
     slot.tasksRun++
     if (item.graceTimer !== undefined) clearTimeout(item.graceTimer)
-    this.stats.setBusy(--this.busy)
-    this.stats.ran(performance.now() - item.startedAt)
+    const now = performance.now()
+    this.stats.ran(now - item.startedAt)
     const exit = decodeResult(item.task, item.codec, status, value)
-    // The worker gets its next task before this future's waiters and callbacks run.
-    this.available(slot)
+    const next = slot.batch[0]
+    if (next === undefined) {
+      this.stats.setBusy(--this.busy)
+      // The worker gets its next task before this future's waiters and callbacks run.
+      this.available(slot)
+    } else {
+      next.startedAt = now
+      if (next.interrupting && next.graceTimer === undefined) this.startGraceTimer(slot, next)
+    }
     this.completeUnsafe(item.future, exit)
   }
 
@@ -399,12 +519,21 @@ export class WorkerPool {
     const idleIndex = this.idle.indexOf(slot)
     if (idleIndex >= 0) this.idle.splice(idleIndex, 1)
     if (previous !== "retiring") this.stats.setWorkers(--this.active)
-    const item = slot.current
+    // The first task without a reply was executing; the rest never started.
+    const [item, ...notStarted] = slot.batch
+    slot.batch = []
     if (item !== undefined) {
-      slot.current = undefined
       item.slot = undefined
       if (item.graceTimer !== undefined) clearTimeout(item.graceTimer)
       this.stats.setBusy(--this.busy)
+    }
+    const skipped: Array<Item> = []
+    const failed: Array<Item> = []
+    for (const other of notStarted) {
+      other.slot = undefined
+      if (other.interrupting) skipped.push(other)
+      else if (this.broken !== undefined || this.closing) failed.push(other)
+      else this.retry.push(other)
     }
     let startFailure: BrokenExecutorError | undefined = undefined
     if (previous === "starting" || previous === "initializing") {
@@ -416,6 +545,8 @@ export class WorkerPool {
       if (!this.closing) this.breakPool(startFailure)
     }
     this.replenish()
+    // Idle workers take the tasks that never started, before anything queued.
+    if (this.retry.length > 0) for (const idle of this.idle.splice(0)) this.wakeIdle(idle)
     // Futures and waiters last: they resume synchronously, inside these calls, and must see a settled pool.
     if (item !== undefined) {
       this.completeUnsafe(
@@ -427,8 +558,23 @@ export class WorkerPool {
             )
       )
     }
+    for (const other of skipped) this.completeUnsafe(other.future, Exit.interrupt())
+    for (const other of failed) {
+      this.completeUnsafe(
+        other.future,
+        Exit.fail(
+          this.broken ??
+            new BrokenExecutorError({ message: `${description} before it ran task "${other.task.name}"`, cause: error })
+        )
+      )
+    }
     if (startFailure !== undefined) Deferred.doneUnsafe(slot.ready, Exit.fail(startFailure))
     Deferred.doneUnsafe(slot.exited, Exit.void)
+  }
+
+  private wakeIdle(slot: Slot): void {
+    this.clearIdleTimer(slot)
+    this.available(slot)
   }
 
   /** After a worker left: replace it if there is queued work or fewer than `minWorkers` remain. */
@@ -443,7 +589,7 @@ export class WorkerPool {
   }
 
   private spawnForQueue(): void {
-    while (this.active < this.options.maxWorkers && this.starting < this.queued.size) {
+    while (this.active < this.options.maxWorkers && this.starting < this.queued.size + this.retry.length) {
       if (this.spawnWorker() === undefined) return
     }
   }
@@ -452,7 +598,7 @@ export class WorkerPool {
     const slot: Slot = {
       handle: undefined as unknown as WorkerHandle,
       state: "starting",
-      current: undefined,
+      batch: [],
       tasksRun: 0,
       startFailure: undefined,
       idleTimer: undefined,
@@ -512,7 +658,7 @@ export class WorkerPool {
   private breakPool(error: BrokenExecutorError): void {
     if (this.broken !== undefined) return
     this.broken = error
-    const items = this.queue.takeAll()
+    const items = [...this.retry.splice(0), ...this.queue.takeAll()]
     for (const item of items) this.queued.delete(item.future)
     this.stats.queueChanged()
     for (const slot of [...this.idle]) this.retire(slot)
@@ -645,7 +791,28 @@ const decodeResult = (
       return Exit.fail(new TaskDecodeError({ task: task.name, message: String(value) }))
     case Protocol.ENCODE_FAILED:
       return Exit.fail(new TaskEncodeError({ task: task.name, message: String(value) }))
+    case Protocol.CHUNK: {
+      const results = value as ReadonlyArray<unknown>
+      const exits: Array<Exit.Exit<unknown, unknown>> = []
+      for (let i = 0; i < results.length; i += 2) {
+        exits.push(decodeResult(task, codec, results[i] as Protocol.Status, results[i + 1]))
+      }
+      return Exit.succeed(exits)
+    }
   }
+}
+
+/** Encodes each input of a chunk; the first that cannot be encoded refuses the whole chunk. */
+const encodeChunk = (codec: CallerCodec, inputs: ReadonlyArray<unknown>): Coded => {
+  const values: Array<unknown> = []
+  let transfer: Array<Transferable> | undefined = undefined
+  for (const input of inputs) {
+    const encoded = codec.encodeInput(input)
+    if (!encoded.ok) return encoded
+    values.push(encoded.value)
+    if (encoded.transfer !== undefined) (transfer ??= []).push(...encoded.transfer)
+  }
+  return transfer === undefined ? { ok: true, value: values } : { ok: true, value: values, transfer }
 }
 
 const squashCause = (exit: Exit.Failure<unknown, unknown>): unknown => {

@@ -8,9 +8,14 @@
  * @internal
  */
 
-/** Parent → worker: run a task. `payload` is already encoded by the caller. */
+/**
+ * Parent → worker: run these tasks, one after another, in order. Each task is three fields, `id`, `task`
+ * and `payload` (already encoded by the caller); a negative `id` (`-id`) marks a chunk, whose payload is
+ * an array of inputs the task runs over. One message carries one task on a shallow queue and a batch of
+ * them on a deep one; the worker replies to each task as it ends.
+ */
 export const RUN = 0
-/** Parent → worker: interrupt the task's fiber. */
+/** Parent → worker: interrupt the task's fiber, or skip the task if it has not started. */
 export const INTERRUPT = 1
 /** Parent → worker: exit when idle. */
 export const CLOSE = 2
@@ -34,11 +39,16 @@ export const INTERRUPTED = 3
 export const DECODE_FAILED = 4
 /** The worker could not encode the output; the value is a message. */
 export const ENCODE_FAILED = 5
+/**
+ * A chunk ended: the value is a flat array of `status, value` pairs, one per input in order, up to and
+ * including the first that did not succeed.
+ */
+export const CHUNK = 6
 
-export type Status = 0 | 1 | 2 | 3 | 4 | 5
+export type Status = 0 | 1 | 2 | 3 | 4 | 5 | 6
 
 export type ToWorker =
-  | readonly [typeof RUN, id: number, task: string, payload: unknown]
+  | readonly [typeof RUN, ...tasks: Array<number | string | unknown>]
   | readonly [typeof INTERRUPT, id: number]
   | readonly [typeof CLOSE]
 

@@ -1,6 +1,7 @@
 /**
  * The worker entry every pool worker runs, as a `worker_threads` worker or a `child_process.fork` child:
- * imports the task module by URL, indexes its tasks by name, and serves them one message per task.
+ * imports the task module by URL, indexes its tasks by name, and runs the tasks it is handed one at a time,
+ * in order, replying to each as it ends.
  * Users write no worker file of their own.
  *
  * Runs under plain Node 24 (type stripping): erasable TypeScript with `.ts` imports only.
@@ -13,12 +14,28 @@ import * as Protocol from "./protocol.ts"
 import { indexTasks } from "./taskModule.ts"
 import { workerCodec, type WorkerCodec } from "./taskCodec.ts"
 
-const send: (message: Protocol.FromWorker, transfer?: ReadonlyArray<Transferable>) => void =
-  parentPort !== null
-    ? (message, transfer) => parentPort!.postMessage(message, transfer as any)
-    : (message) => {
-        process.send!(message)
-      }
+const isChild = parentPort === null
+
+/**
+ * In a child, a task of a batch starts only after the previous reply has left the process: a task that
+ * calls `process.exit` must not take a queued reply with it (the parent would then fail a task that ran and
+ * run it twice). A thread needs no such wait: the parent drains a worker's messages before its exit event.
+ */
+let unflushed = 0
+let waitingForFlush = false
+const flushed = (): void => {
+  if (--unflushed === 0 && waitingForFlush) {
+    waitingForFlush = false
+    drain()
+  }
+}
+
+const send: (message: Protocol.FromWorker, transfer?: ReadonlyArray<Transferable>) => void = !isChild
+  ? (message, transfer) => parentPort!.postMessage(message, transfer as any)
+  : (message) => {
+      unflushed++
+      process.send!(message, flushed)
+    }
 
 const onParentMessage = (listener: (message: Protocol.ToWorker) => void): void => {
   if (parentPort !== null) parentPort.on("message", listener)
@@ -26,14 +43,15 @@ const onParentMessage = (listener: (message: Protocol.ToWorker) => void): void =
 }
 
 // A child whose parent went away must not linger.
-if (parentPort === null) process.on("disconnect", () => process.exit(0))
+if (isChild) process.on("disconnect", () => process.exit(0))
 
 const moduleHref: string = parentPort !== null ? workerData.module : process.argv[2]!
 
 const codecs = new Map<string, WorkerCodec>()
-const running = new Map<number, Fiber.Fiber<unknown, unknown>>()
 
-const reply = (id: number, status: Protocol.Status, value: unknown, transfer?: ReadonlyArray<Transferable>): void => {
+type Outcome = readonly [status: Protocol.Status, value: unknown, transfer: ReadonlyArray<Transferable> | undefined]
+
+const reply = (id: number, [status, value, transfer]: Outcome): void => {
   try {
     send([Protocol.RESULT, id, status, value], transfer)
   } catch (error) {
@@ -42,60 +60,154 @@ const reply = (id: number, status: Protocol.Status, value: unknown, transfer?: R
   }
 }
 
-const replyExit = (id: number, codec: WorkerCodec, exit: Exit.Exit<unknown, unknown>): void => {
+const outcomeOf = (codec: WorkerCodec, exit: Exit.Exit<unknown, unknown>): Outcome => {
   if (Exit.isSuccess(exit)) {
     const encoded = codec.encodeSuccess(exit.value)
-    if (encoded.ok) reply(id, Protocol.SUCCESS, encoded.value, encoded.transfer)
-    else reply(id, Protocol.ENCODE_FAILED, encoded.message)
-    return
+    return encoded.ok
+      ? [Protocol.SUCCESS, encoded.value, encoded.transfer]
+      : [Protocol.ENCODE_FAILED, encoded.message, undefined]
   }
   const error = Cause.findError(exit.cause)
   if (Result.isSuccess(error)) {
     const encoded = codec.encodeFailure(error.success)
-    if (encoded.ok) reply(id, Protocol.FAILURE, encoded.value)
-    else reply(id, Protocol.ENCODE_FAILED, encoded.message)
-    return
+    return encoded.ok ? [Protocol.FAILURE, encoded.value, undefined] : [Protocol.ENCODE_FAILED, encoded.message, undefined]
   }
   const defect = Cause.findDefect(exit.cause)
-  if (Result.isSuccess(defect)) reply(id, Protocol.DEFECT, Protocol.serializeError(defect.success))
-  else reply(id, Protocol.INTERRUPTED, undefined)
+  return Result.isSuccess(defect)
+    ? [Protocol.DEFECT, Protocol.serializeError(defect.success), undefined]
+    : [Protocol.INTERRUPTED, undefined, undefined]
 }
 
-const run = (id: number, name: string, payload: unknown): void => {
-  const codec = codecs.get(name)
-  if (codec === undefined) {
-    reply(id, Protocol.DECODE_FAILED, `the task module does not export a task named "${name}"`)
-    return
-  }
+/** The fiber of the task (or of the chunk's current input) running now, if it did not end at once. */
+let current: { readonly id: number; readonly fiber: Fiber.Fiber<unknown, unknown> } | undefined = undefined
+
+/**
+ * Runs a task on one input. A synchronous task ends inside `runFork` and its outcome is returned at once;
+ * otherwise `undefined` is returned and `resume` gets the outcome when the fiber ends.
+ */
+const runOne = (id: number, codec: WorkerCodec, payload: unknown, resume: (outcome: Outcome) => void) => {
   const input = codec.decodeInput(payload)
-  if (!input.ok) {
-    reply(id, Protocol.DECODE_FAILED, input.message)
-    return
-  }
+  if (!input.ok) return [Protocol.DECODE_FAILED, input.message, undefined] as Outcome
   let effect: Effect.Effect<unknown, unknown>
   try {
     effect = codec.task.run(input.value)
   } catch (defect) {
-    reply(id, Protocol.DEFECT, Protocol.serializeError(defect))
-    return
+    return [Protocol.DEFECT, Protocol.serializeError(defect), undefined] as Outcome
   }
   const fiber = Effect.runFork(effect)
   const done = fiber.pollUnsafe()
-  // Synchronous tasks end inside runFork: reply at once, no bookkeeping.
-  if (done !== undefined) return replyExit(id, codec, done)
-  running.set(id, fiber)
+  if (done !== undefined) return outcomeOf(codec, done)
+  current = { id, fiber }
   fiber.addObserver((exit) => {
-    running.delete(id)
-    replyExit(id, codec, exit)
+    current = undefined
+    resume(outcomeOf(codec, exit))
   })
+  return undefined
+}
+
+/**
+ * Runs a task over a chunk's inputs in order, stopping at the first that does not succeed, and replies once
+ * (Python's `_process_chunk`). Returns whether it went asynchronous (then `done` is called when it ends).
+ */
+const runChunk = (id: number, codec: WorkerCodec, inputs: ReadonlyArray<unknown>, done: () => void): boolean => {
+  const results: Array<unknown> = []
+  const transfers: Array<Transferable> = []
+  let index = 0
+  const finish = (): void => {
+    const last = results.length === 0 ? undefined : results[results.length - 2]
+    // An interrupt stops the whole chunk: its future ends cancelled.
+    if (last === Protocol.INTERRUPTED) reply(id, [Protocol.INTERRUPTED, undefined, undefined])
+    else reply(id, [Protocol.CHUNK, results, transfers.length === 0 ? undefined : transfers])
+  }
+  const record = ([status, value, transfer]: Outcome): boolean => {
+    results.push(status, value)
+    if (transfer !== undefined) transfers.push(...transfer)
+    return status === Protocol.SUCCESS
+  }
+  const resume = (outcome: Outcome): void => {
+    if (!record(outcome) || step() === "done") {
+      finish()
+      done()
+    }
+  }
+  const step = (): "async" | "done" => {
+    while (index < inputs.length) {
+      const outcome = runOne(id, codec, inputs[index++], resume)
+      if (outcome === undefined) return "async"
+      if (!record(outcome)) return "done"
+    }
+    return "done"
+  }
+  if (step() === "async") return true
+  finish()
+  return false
+}
+
+/** Tasks handed to this worker and not started yet, three fields each: id, task name, payload. */
+const pending: Array<unknown> = []
+let head = 0
+let draining = false
+/** Tasks interrupted before they started: skipped, and answered as interrupted, when reached. */
+const skipped = new Set<number>()
+
+/** Runs the handed tasks one at a time, in order, until none is left or one goes asynchronous. */
+const drain = (): void => {
+  draining = true
+  while (head < pending.length) {
+    if (isChild && unflushed > 0) {
+      waitingForFlush = true
+      return
+    }
+    const signedId = pending[head] as number
+    const name = pending[head + 1] as string
+    const payload = pending[head + 2]
+    pending[head + 2] = undefined
+    head += 3
+    const id = signedId < 0 ? -signedId : signedId
+    if (skipped.size > 0 && skipped.delete(id)) {
+      reply(id, [Protocol.INTERRUPTED, undefined, undefined])
+      continue
+    }
+    const codec = codecs.get(name)
+    if (codec === undefined) {
+      reply(id, [Protocol.DECODE_FAILED, `the task module does not export a task named "${name}"`, undefined])
+      continue
+    }
+    if (signedId < 0) {
+      if (runChunk(id, codec, payload as ReadonlyArray<unknown>, drain)) return
+      continue
+    }
+    const outcome = runOne(id, codec, payload, (outcome) => {
+      reply(id, outcome)
+      drain()
+    })
+    if (outcome === undefined) return
+    reply(id, outcome)
+  }
+  pending.length = 0
+  head = 0
+  draining = false
 }
 
 const onMessage = (message: Protocol.ToWorker): void => {
   switch (message[0]) {
-    case Protocol.RUN:
-      return run(message[1], message[2], message[3])
-    case Protocol.INTERRUPT:
-      return running.get(message[1])?.interruptUnsafe()
+    case Protocol.RUN: {
+      for (let i = 1; i < message.length; i++) pending.push(message[i])
+      if (!draining) drain()
+      return
+    }
+    case Protocol.INTERRUPT: {
+      const id = message[1]
+      if (current !== undefined && current.id === id) return current.fiber.interruptUnsafe()
+      for (let i = head; i < pending.length; i += 3) {
+        const pendingId = pending[i] as number
+        if (pendingId === id || pendingId === -id) {
+          skipped.add(id)
+          return
+        }
+      }
+      return
+    }
     case Protocol.CLOSE:
       return process.exit(0)
   }
