@@ -104,7 +104,7 @@ const markdown = (results: ReadonlyArray<ComparisonResult>, options: ReportOptio
     `- **Peers**: ${peers}`,
     `- **Method**: each table starts its contenders once, then runs them interleaved (A B C A B C …), ${options.warmup} warm-up round${options.warmup === 1 ? "" : "s"} and ${options.rounds} measured round${options.rounds === 1 ? "" : "s"}; min / median / max per round. "vs baseline" is the baseline's median time over the contender's: above 1.00x is faster than the baseline. The machine is shared and noisy: only ratios measured in the same run mean anything.`,
     `- **Load**: load average (1, 5, 15 min) ${machine.loadAverage.map((load) => load.toFixed(2)).join(", ")} at the start, ${options.loadAverageAtEnd.map((load) => load.toFixed(2)).join(", ")} at the end: other work on this shared machine takes cores from the pools, so a 2-core speedup can fall well below 2.0x for every contender alike.`,
-    `- **CPU / wall**: CPU time of the bench process (main thread and worker threads; not child processes, not Python) over the round's wall time. A thread pool far below 100% is waiting on messages (wake-ups), not working.`,
+    `- **CPU / wall**: CPU time of the bench process (main thread and worker threads; not child processes, not Python) over the round's wall time; 100% is one core's worth, summed over the threads.`,
     `- Whole run: ${options.seconds.toFixed(0)} s.`,
     "",
     "![Speed of each contender relative to its table's baseline](benchmarks.svg)",
