@@ -43,7 +43,7 @@ export const comparisons = (smoke: boolean): ReadonlyArray<Comparison> => [
     id: "threads",
     title: "1. Empty-task round trip, 2 worker threads",
     description:
-      'An empty task (the input number back) on a pool of 2 worker threads. Ours: `NodeExecutor.layerWorkerThreads` with a `Task.make` task (Schema.Number both ways), through `Executor.submit` + `Future.result` (one fiber per in-flight task) and `Executor.map` (`buffer` = the in-flight count), and with a `Task.fromFunction` task (structured clone, no schema). Peers: piscina, tinypool, workerpool (`workerType: "thread"`), poolifier (`FixedThreadPool`), effect/rpc (`RpcClient.layerProtocolWorker({ size: 2, concurrency: 1 })`), and a bare worker_threads echo driven by promises (the floor). Every pool has its 2 workers started before the first round.',
+      'An empty task (the input number back) on a pool of 2 worker threads. Ours: `NodeExecutor.layerWorkerThreads` with a `Task.make` task (Schema.Number both ways), through `Executor.submit` + `Future.result` (one fiber per in-flight task) and `Executor.map` (`buffer` = the in-flight count; and with `chunkSize: 256`, 256 inputs per unit of work), and with a `Task.fromFunction` task (structured clone, no schema). Peers: piscina, tinypool, workerpool (`workerType: "thread"`), poolifier (`FixedThreadPool`), effect/rpc (`RpcClient.layerProtocolWorker({ size: 2, concurrency: 1 })`), and a bare worker_threads echo driven by promises (the floor). Every pool has its 2 workers started before the first round.',
     notices: [],
     tables: threadRoundTrip(smoke ? { tasks: 2_000, latencyTasks: 200 } : { tasks: 50_000, latencyTasks: 5_000 }),
     summarize: (tables) => [
@@ -51,6 +51,7 @@ export const comparisons = (smoke: boolean): ReadonlyArray<Comparison> => [
       versus(tables[0], "ours: Executor.map", "piscina"),
       versus(tables[1], "ours: submit + result", "piscina", 1.5),
       versus(tables[1], "ours: Executor.map", "piscina", 1.5),
+      versus(tables[1], "ours: Executor.map, chunkSize 256", "piscina"),
       versus(tables[2], "ours: submit + result", "piscina", 1),
       versus(tables[0], "ours: submit + result", "effect/rpc worker pool"),
       versus(tables[0], "ours: submit + result", "raw worker_threads (floor)")
@@ -66,7 +67,8 @@ export const comparisons = (smoke: boolean): ReadonlyArray<Comparison> => [
     summarize: (tables) => [
       versus(tables[0], "ours: submit + result", "Python submit + result", 5),
       versus(tables[1], "ours: submit + result", "Python submit + result", 5),
-      versus(tables[1], "ours: Executor.map, buffer 1024", "Python map(chunksize=256)", 1),
+      versus(tables[1], "ours: Executor.map, buffer 1024", "Python map(chunksize=256)"),
+      versus(tables[1], "ours: Executor.map, chunkSize 256", "Python map(chunksize=256)", 1),
       versus(tables[0], "ours: submit + result", "workerpool (process)"),
       versus(tables[0], "ours: submit + result", "raw process.send, advanced (floor)")
     ]
@@ -96,7 +98,7 @@ export const comparisons = (smoke: boolean): ReadonlyArray<Comparison> => [
     id: "in-process",
     title: "4. In-process: tiny Effects",
     description:
-      "Tiny Effects (`Effect.succeed(n + 1)`) through `Executor.layerFiber({ maxWorkers: 16 })`: every one submitted, then every result awaited (Python's way), and through `Executor.map`; against `Effect.forEach` with the same concurrency (which runs an element that is already an `Exit`, as `Effect.succeed` is, without forking; the `Effect.sync` row forks a fiber per element as a pool must), and p-limit / p-map running `async (n) => n + 1`.",
+      "Tiny Effects (`Effect.succeed(n + 1)`) through `Executor.layerFiber({ maxWorkers: 16 })`: every one submitted, then every result awaited (Python's way), and through `Executor.map` (plain, and with `chunkSize: 256`); against `Effect.forEach` with the same concurrency (which runs an element that is already an `Exit`, as `Effect.succeed` is, without forking; the `Effect.sync` row forks a fiber per element as a pool must), and p-limit / p-map running `async (n) => n + 1`.",
     notices: [],
     tables: inProcess({ tasks: smoke ? 5_000 : 100_000, concurrency: 16 }),
     summarize: (tables) => [
@@ -104,7 +106,8 @@ export const comparisons = (smoke: boolean): ReadonlyArray<Comparison> => [
       versus(tables[0], "ours: layerFiber Executor.map", "Effect.forEach", 1 / 1.5),
       versus(tables[0], "ours: layerFiber submit + result", "Effect.forEach, Effect.sync (a fiber per task)"),
       versus(tables[0], "ours: layerFiber submit + result", "p-limit", 1),
-      versus(tables[0], "ours: layerFiber Executor.map", "p-map")
+      versus(tables[0], "ours: layerFiber Executor.map", "p-map"),
+      versus(tables[0], "ours: layerFiber Executor.map, chunkSize 256", "Effect.forEach", 1 / 1.5)
     ]
   },
   {

@@ -51,6 +51,11 @@ export const inProcess = (options: InProcessOptions): ReadonlyArray<TableSpec> =
           fiberLayer,
           Stream.runDrain(Executor.map(tiny, inputs, { buffer: 2 * concurrency }))
         ),
+        effectContender(
+          "ours: layerFiber Executor.map, chunkSize 256",
+          fiberLayer,
+          Stream.runDrain(Executor.map(tiny, inputs, { chunkSize: 256 }))
+        ),
         plainContender("p-limit", async () => {
           const limit = pLimit(concurrency)
           await Promise.all(inputs.map((n) => limit(async () => n + 1)))

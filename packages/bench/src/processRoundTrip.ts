@@ -95,6 +95,11 @@ export const processRoundTrip = (options: { readonly tasks: number }): ReadonlyA
           oursLayer(),
           Stream.runDrain(Executor.map(noop, inputs, { buffer: 1024 }))
         ),
+        effectContender(
+          "ours: Executor.map, chunkSize 256",
+          oursLayer(),
+          Stream.runDrain(Executor.map(noop, inputs, { chunkSize: 256 }))
+        ),
         ...peers("all"),
         pythonContender("Python submit + result", workers, { op: "submit_all", tasks }),
         pythonContender("Python map(chunksize=256)", workers, { op: "map", tasks, chunksize: 256 })

@@ -160,6 +160,11 @@ export const threadRoundTrip = (options: { readonly tasks: number; readonly late
                 "ours: Executor.map",
                 oursLayer(),
                 Stream.runDrain(Executor.map(noop, inputs, { buffer: shape === "all" ? tasks : shape }))
+              ),
+              effectContender(
+                "ours: Executor.map, chunkSize 256",
+                oursLayer(),
+                Stream.runDrain(Executor.map(noop, inputs, { chunkSize: 256 }))
               )
             ]),
         effectContender(
