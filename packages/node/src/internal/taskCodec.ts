@@ -42,13 +42,33 @@ const schemaCoder =
     return Exit.isSuccess(exit) ? { ok: true, value: exit.value } : { ok: false, message: messageOf(exit.cause) }
   }
 
-const encoder = (schema: Schema.Top): Coder => schemaCoder(Schema.encodeUnknownExit(schema as any) as any)
+/** `typeof` of the values of a bare `Schema.Number`, `Schema.String` or `Schema.Boolean`. */
+const primitiveTypes: Readonly<Record<string, string>> = { Number: "number", String: "string", Boolean: "boolean" }
+
+/**
+ * A bare primitive schema (no checks, no transformation) encodes and decodes a value of its type to itself:
+ * a `typeof` test does its work, about a tenth of a full Schema pass (the empty task's hot path). Anything
+ * else, and a value of the wrong type (for the schema's own message), takes the full coder.
+ */
+const identityFastPath = (schema: Schema.Top, full: Coder): Coder => {
+  const ast = schema.ast
+  const type = primitiveTypes[ast._tag]
+  if (type === undefined || ast.checks !== undefined || ast.encoding !== undefined || ast.context !== undefined) {
+    return full
+  }
+  return (value) => (typeof value === type ? { ok: true, value } : full(value))
+}
+
+const encoder = (schema: Schema.Top): Coder =>
+  identityFastPath(schema, schemaCoder(Schema.encodeUnknownExit(schema as any) as any))
 
 /**
  * Encodes with a `Transferable.Collector` in scope, so fields marked with `Transferable.schema` (from
  * `effect/workers`) are moved, not copied, to or from a worker thread. About 0.4 µs more than a plain encode.
  */
-const transferringEncoder = (schema: Schema.Top): Coder => {
+const transferringEncoder = (schema: Schema.Top): Coder => identityFastPath(schema, fullTransferringEncoder(schema))
+
+const fullTransferringEncoder = (schema: Schema.Top): Coder => {
   const encode = Schema.encodeUnknownEffect(schema as any) as (value: unknown) => Effect.Effect<unknown, unknown>
   const collector = Transferable.makeCollectorUnsafe()
   return (value) => {
@@ -64,7 +84,8 @@ const transferringEncoder = (schema: Schema.Top): Coder => {
     return transfer.length === 0 ? { ok: true, value: exit.value } : { ok: true, value: exit.value, transfer }
   }
 }
-const decoder = (schema: Schema.Top): Coder => schemaCoder(Schema.decodeUnknownExit(schema as any) as any)
+const decoder = (schema: Schema.Top): Coder =>
+  identityFastPath(schema, schemaCoder(Schema.decodeUnknownExit(schema as any) as any))
 
 /** The worker's side: decode the input, encode the success or the typed failure. */
 export interface WorkerCodec {
