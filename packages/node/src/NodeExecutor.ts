@@ -9,7 +9,7 @@ import { Executor, type Task } from "@effect-futures/core"
 import { Duration, Effect, Layer, Schema } from "effect"
 import { availableParallelism } from "node:os"
 import type { ResourceLimits } from "node:worker_threads"
-import { WorkerPool } from "./internal/pool.ts"
+import { registerPool, WorkerPool } from "./internal/pool.ts"
 import { transferRegistry } from "./internal/protocol.ts"
 import { callerCodec } from "./internal/taskCodec.ts"
 import { indexTasks, moduleHref } from "./internal/taskModule.ts"
@@ -247,13 +247,15 @@ const make = <I>(
       yield* pool
         .warmUp(minWorkers)
         .pipe(Effect.mapError((error) => new TaskModuleError({ module: href, message: error.message, cause: error })))
-      return Executor.Executor.of({
+      const executor = Executor.Executor.of({
         maxWorkers,
         submitTask: (task, input, submitOptions) => pool.submit(task, input, submitOptions?.transfer) as any,
         submitChunk: (task, inputs) => pool.submitChunk(task, inputs) as any,
         shutdown: (shutdownOptions) => pool.shutdown(shutdownOptions),
         stats: Effect.sync(() => pool.stats.snapshot())
       })
+      registerPool(executor, pool)
+      return executor
     })
   )
 

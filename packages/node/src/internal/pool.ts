@@ -105,8 +105,8 @@ export class WorkerPool {
   private readonly queue = new WorkQueue<Item>()
   /** Handed tasks that never started because their worker died: already running, they go first. */
   private readonly retry: Array<Item> = []
-  /** Messages that handed tasks to workers and how many tasks they held (for tests of batching). */
-  readonly dispatch = { messages: 0, tasks: 0 }
+  /** Messages that handed tasks to workers, how many tasks they held, the most in one (for tests). */
+  readonly dispatch = { messages: 0, tasks: 0, largest: 0 }
   /** Futures waiting in the queue, not cancelled: what `stats.queued` reports and `maxQueue` bounds. */
   private readonly queued = new Set<FutureImpl<any, any>>()
   private readonly outstanding = new Set<FutureImpl<any, any>>()
@@ -191,6 +191,13 @@ export class WorkerPool {
             : [...transfer, ...encoded.transfer]
       return Effect.succeed(this.enqueue(task, codec, chunk, encoded.value, transferList))
     })
+  }
+
+  /** Tasks handed to workers without a reply yet, and those waiting to be handed again: the running ones. */
+  handedCount(): number {
+    let count = this.retry.length
+    for (const slot of this.slots) count += slot.batch.length
+    return count
   }
 
   shutdown(options?: { readonly wait?: boolean | undefined; readonly cancelFutures?: boolean | undefined }) {
@@ -300,13 +307,15 @@ export class WorkerPool {
       item.slot = slot
       item.future.interruptor = Effect.sync(() => this.interruptHanded(item))
       message.push(item.chunk ? -item.id : item.id, item.task.name, item.payload)
-      if (item.transfer !== undefined) transfer = transfer === undefined ? item.transfer : [...transfer, ...item.transfer]
+      if (item.transfer !== undefined)
+        transfer = transfer === undefined ? item.transfer : [...transfer, ...item.transfer]
     }
     items[0]!.startedAt = performance.now()
     try {
       slot.handle.post(message as unknown as Protocol.ToWorker, transfer)
       this.dispatch.messages++
       this.dispatch.tasks += items.length
+      if (items.length > this.dispatch.largest) this.dispatch.largest = items.length
     } catch (error) {
       // Structured clone refused an input (what the submit-time check could not see): find which, one by one.
       if (items.length > 1) return this.handOneByOne(slot, items)
@@ -763,6 +772,16 @@ export class WorkerPool {
     })
   }
 }
+
+const pools = new WeakMap<object, WorkerPool>()
+
+/** Remembers which pool serves an executor, for tests that look inside (batch sizes, handed tasks). */
+export const registerPool = (executor: object, pool: WorkerPool): void => {
+  pools.set(executor, pool)
+}
+
+/** The pool behind a Node executor's service, for tests. */
+export const poolOf = (executor: object): WorkerPool | undefined => pools.get(executor)
 
 const decodeResult = (
   task: Task.Any,

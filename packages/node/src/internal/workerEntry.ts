@@ -70,7 +70,9 @@ const outcomeOf = (codec: WorkerCodec, exit: Exit.Exit<unknown, unknown>): Outco
   const error = Cause.findError(exit.cause)
   if (Result.isSuccess(error)) {
     const encoded = codec.encodeFailure(error.success)
-    return encoded.ok ? [Protocol.FAILURE, encoded.value, undefined] : [Protocol.ENCODE_FAILED, encoded.message, undefined]
+    return encoded.ok
+      ? [Protocol.FAILURE, encoded.value, undefined]
+      : [Protocol.ENCODE_FAILED, encoded.message, undefined]
   }
   const defect = Cause.findDefect(exit.cause)
   return Result.isSuccess(defect)
