@@ -145,7 +145,6 @@ const runProgram = (
     const submitted: Array<Submitted> = []
     const callbackCalls: Array<{ expected: number; calls: number }> = []
     let shutdown = false
-    let batched = false
     let cancelledOnShutdown = false
     const where = `program ${JSON.stringify(program)}`
 
@@ -161,7 +160,6 @@ const runProgram = (
       const states = yield* Effect.forEach(submitted, (s) => Future.state(s.future))
       const running = states.filter((state) => state === "running").length
       const pool = yield* withPool(Executor.Executor.useSync((executor) => poolOf(executor)!))
-      if (pool.dispatch.largest > 1) batched = true
       // Every handed task is running (Python's call queue): a running future is one a worker holds.
       assert.strictEqual(running, pool.handedCount(), `running futures are not the handed tasks; ${where}`)
       assert.isAtMost(pool.dispatch.largest, MAX_BATCH, `a batch above MAX_BATCH; ${where}`)
@@ -271,7 +269,8 @@ const runProgram = (
         }
       }
     }
-    if (batched) programsWithBatches++
+    const { dispatch } = yield* withPool(Executor.Executor.useSync((executor) => poolOf(executor)!))
+    if (dispatch.largest > 1) programsWithBatches++
     for (const record of callbackCalls)
       assert.strictEqual(record.calls, 1, `a callback ran ${record.calls} times; ${where}`)
     const stats = yield* withPool(Executor.stats)

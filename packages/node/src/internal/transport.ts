@@ -37,8 +37,11 @@ export interface ThreadOptions {
 export const spawnThread =
   (options: ThreadOptions): Spawn =>
   (moduleHref, events) => {
+    // Counts messages posted to the worker: an idle worker sleeps on it (Atomics.wait) for a moment after each
+    // task, so the next one wakes it at once instead of through its event loop (as piscina does).
+    const signal = new Int32Array(new SharedArrayBuffer(4))
     const worker = new Worker(entry, {
-      workerData: { module: moduleHref },
+      workerData: { module: moduleHref, signal },
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
       ...(options.execArgv === undefined ? {} : { execArgv: [...options.execArgv] })
     })
@@ -57,8 +60,16 @@ export const spawnThread =
     })
     return {
       id: worker.threadId,
-      post: (message, transfer) => worker.postMessage(message, transfer as any),
-      close: () => worker.postMessage([Protocol.CLOSE]),
+      post: (message, transfer) => {
+        worker.postMessage(message, transfer as any)
+        Atomics.add(signal, 0, 1)
+        Atomics.notify(signal, 0)
+      },
+      close: () => {
+        worker.postMessage([Protocol.CLOSE])
+        Atomics.add(signal, 0, 1)
+        Atomics.notify(signal, 0)
+      },
       kill: () => {
         void worker.terminate()
       }
