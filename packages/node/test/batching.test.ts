@@ -187,6 +187,21 @@ describe.each(pools)("$name, batches", (pool) => {
   )
 
   it.live(
+    "a result that cannot be sent fails its task with TaskEncodeError, and the rest of the batch runs",
+    () =>
+      Effect.gen(function* () {
+        const first = yield* Executor.submit(Tasks.sleep, 10)
+        const unsendable = yield* Executor.submit(Tasks.returnsFunction, 1)
+        const rest = yield* Effect.forEach([100, 10], (n) => Executor.submit(Tasks.countPrimes, n))
+        assert.strictEqual(yield* Future.result(first), 10)
+        assert.strictEqual((yield* thePool).dispatch.largest, 3)
+        assert.instanceOf(yield* squashed(unsendable), FutureError.TaskEncodeError)
+        assert.deepStrictEqual(yield* Effect.forEach(rest, (future) => Future.result(future)), [25, 4])
+      }).pipe(Effect.provide(pool.layer({ maxWorkers: 1 }))),
+    TIMEOUT
+  )
+
+  it.live(
     "recycling with batches never loses or double-runs a task",
     () =>
       Effect.gen(function* () {

@@ -34,7 +34,13 @@ const send: (message: Protocol.FromWorker, transfer?: ReadonlyArray<Transferable
   ? (message, transfer) => parentPort!.postMessage(message, transfer as any)
   : (message) => {
       unflushed++
-      process.send!(message, flushed)
+      try {
+        process.send!(message, flushed)
+      } catch (error) {
+        // Refused before it was queued (a value that cannot be serialized): no callback will come.
+        unflushed--
+        throw error
+      }
     }
 
 const onParentMessage = (listener: (message: Protocol.ToWorker) => void): void => {
