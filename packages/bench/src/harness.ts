@@ -228,7 +228,21 @@ const commitOf = (): string => {
   try {
     const cwd = new URL("../../../", import.meta.url)
     const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd, encoding: "utf8" }).trim()
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd, encoding: "utf8" })
+    // The bench's own outputs do not count: a run rewrites them.
+    const dirty = execFileSync(
+      "git",
+      [
+        "status",
+        "--porcelain",
+        "--untracked-files=no",
+        "--",
+        ".",
+        ":!bench-results.json",
+        ":!docs/benchmarks.md",
+        ":!docs/benchmarks.svg"
+      ],
+      { cwd, encoding: "utf8" }
+    )
     return dirty.trim() === "" ? head : `${head} with uncommitted changes`
   } catch {
     return "unknown"
