@@ -2,6 +2,7 @@ import { Cause, Clock, Duration, Effect, Exit, Option, Stream } from "effect"
 import type { Future } from "../Future.ts"
 import { type CancelledError, TimeoutError } from "../FutureError.ts"
 import { awaitExit, cancel, type FutureImpl, interrupt, isDone } from "./future.ts"
+import { WorkQueue } from "./workQueue.ts"
 
 /**
  * `Executor.map`'s engine: pulls inputs lazily, keeps at most `buffer` futures in flight, emits results in
@@ -78,7 +79,7 @@ const inOrder = <U, X, A, E, E1, E2, R>(
       const timeoutMillis =
         options.timeout === undefined ? undefined : Duration.toMillis(Duration.fromInputUnsafe(options.timeout))
       const iterator = inputs[Symbol.iterator]()
-      const inFlight: Array<FutureImpl<X, E>> = []
+      const inFlight = new WorkQueue<FutureImpl<X, E>>()
       let exhausted = false
       /** A failure inside a unit whose earlier results were emitted first: the stream's next pull fails. */
       let failure: Cause.Cause<E1> | undefined = undefined
@@ -120,7 +121,7 @@ const inOrder = <U, X, A, E, E1, E2, R>(
         inFlight.shift()
         const values: Array<A> = []
         let failed = unpack(exit.value, values)
-        while (failed === undefined && inFlight.length > 0 && inFlight[0]!.state === "succeeded") {
+        while (failed === undefined && inFlight.peek()?.state === "succeeded") {
           failed = unpack((inFlight.shift()!.exit as Exit.Success<X>).value, values)
         }
         if (failed === undefined) return Effect.succeed(values as [A, ...Array<A>])
@@ -133,7 +134,7 @@ const inOrder = <U, X, A, E, E1, E2, R>(
         fill,
         (): Effect.Effect<[A, ...Array<A>], E | E1 | CancelledError | TimeoutError | Cause.Done> => {
           if (failure !== undefined) return Effect.failCause(failure)
-          const head = inFlight[0]
+          const head = inFlight.peek()
           if (head === undefined) return Cause.done()
           return head.exit !== undefined ? emit(head.exit) : Effect.flatMap(awaitHead(head), emit)
         }
@@ -141,7 +142,7 @@ const inOrder = <U, X, A, E, E1, E2, R>(
 
       // Pending ones first, so that stopping a running task does not let a queued one start in its place.
       const stopInFlight = Effect.suspend(() => {
-        const rest = inFlight.splice(0)
+        const rest = inFlight.takeAll()
         return Effect.forEach(rest, cancel, { discard: true }).pipe(
           Effect.andThen(Effect.forEach(rest, interrupt, { concurrency: "unbounded", discard: true }))
         )

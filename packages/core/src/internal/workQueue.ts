@@ -1,5 +1,5 @@
 /**
- * A FIFO queue with O(1) push and shift, for work waiting for a worker.
+ * A FIFO queue with O(1) push and shift, for work waiting for a worker or results waiting for their turn.
  *
  * @internal
  */
@@ -12,6 +12,9 @@ export class WorkQueue<A> {
   }
   push(item: A): void {
     this.items.push(item)
+  }
+  peek(): A | undefined {
+    return this.head === this.items.length ? undefined : this.items[this.head]
   }
   shift(): A | undefined {
     if (this.head === this.items.length) return undefined
