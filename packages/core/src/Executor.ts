@@ -267,7 +267,7 @@ export const map: {
           ? mapChunksInOrder(inputs, chunkSize, (chunk) => executor.submitChunk(taskOrFunction, chunk), mapOptions)
           : mapInOrder(inputs, (input) => executor.submitTask(taskOrFunction, input), mapOptions)
       }
-      return mapInOrder(inputs, (input) => submitEffect(taskOrFunction(input)), mapOptions)
+      return mapInOrder(inputs, (input) => submitEffect(Effect.suspend(() => taskOrFunction(input))), mapOptions)
     })
   )) as any
 
@@ -381,7 +381,7 @@ export const layerFiber = (options?: {
       yield* Effect.addFinalizer((exit) => pool.close(exit))
       const executor: ExecutorShape = {
         maxWorkers,
-        submitTask: (task, input) => pool.submit(task.run(input)) as any,
+        submitTask: (task, input) => pool.submit(Effect.suspend(() => task.run(input))) as any,
         submitChunk: (task, inputs) => pool.submitChunk(task.run, inputs) as any,
         shutdown: (shutdownOptions) => pool.shutdown(shutdownOptions),
         stats: Effect.sync(() => pool.stats.snapshot())

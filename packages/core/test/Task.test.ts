@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Schema } from "effect"
+import { Cause, Effect, Exit, Schema, Stream } from "effect"
 import { Executor, Future, FutureError, Task } from "@effect-futures/core"
 
 class PrimeLimitError extends Schema.TaggedError<PrimeLimitError>()("PrimeLimitError", { limit: Schema.Number }) {}
@@ -62,6 +62,34 @@ describe("Task", () => {
         const rejected = yield* Effect.flip(Future.result(yield* Executor.submit(rejects, 1)))
         assert.strictEqual((rejected as FutureError.TaskError).name, "TypeError")
       }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 })))
+  )
+
+  it.effect("a Task whose run throws gives a failed future (a defect), not a failed submit", () =>
+    Effect.gen(function* () {
+      const throwsEagerly = Task.make("throwsEagerly", {
+        payload: Schema.Number,
+        success: Schema.Number,
+        run: (n): Effect.Effect<number> => {
+          if (n < 0) throw new RangeError("negative")
+          return Effect.succeed(n)
+        }
+      })
+      const future = yield* Executor.submit(throwsEagerly, -1)
+      const exit = yield* Future.await(future)
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
+      assert.strictEqual(yield* Future.state(future), "failed")
+      const mapped = yield* Effect.exit(
+        Stream.runCollect(
+          Executor.map(
+            (n: number): Effect.Effect<number> => {
+              throw new RangeError(`bad ${n}`)
+            },
+            [1]
+          )
+        )
+      )
+      assert.isTrue(Exit.isFailure(mapped) && Cause.hasDies(mapped.cause))
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 })))
   )
 
   it("TaskError.fromThrown keeps a non-Error thrown value as its message", () => {

@@ -130,14 +130,14 @@ const inOrder = <U, X, A, E, E1, E2, R>(
         return Effect.succeed(values as [A, ...Array<A>])
       }
 
-      const pull = Effect.flatMap(
-        fill,
-        (): Effect.Effect<[A, ...Array<A>], E | E1 | CancelledError | TimeoutError | Cause.Done> => {
-          if (failure !== undefined) return Effect.failCause(failure)
-          const head = inFlight.peek()
-          if (head === undefined) return Cause.done()
-          return head.exit !== undefined ? emit(head.exit) : Effect.flatMap(awaitHead(head), emit)
-        }
+      const next = (): Effect.Effect<[A, ...Array<A>], E | E1 | CancelledError | TimeoutError | Cause.Done> => {
+        const head = inFlight.peek()
+        if (head === undefined) return Cause.done()
+        return head.exit !== undefined ? emit(head.exit) : Effect.flatMap(awaitHead(head), emit)
+      }
+      // A failure already known ends the stream before any more work is submitted.
+      const pull = Effect.suspend(() =>
+        failure !== undefined ? Effect.failCause(failure) : Effect.flatMap(fill, next)
       )
 
       // Pending ones first, so that stopping a running task does not let a queued one start in its place.
