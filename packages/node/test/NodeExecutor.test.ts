@@ -1,6 +1,7 @@
 import { Executor, Future, FutureError, type Task } from "@effect-futures/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber, Layer, Schedule, Scope, Stream } from "effect"
+import { execSync } from "node:child_process"
 import { NodeExecutor } from "../src/index.ts"
 import * as Tasks from "./fixtures/pool.tasks.ts"
 import { elsewhere } from "./fixtures/other.tasks.ts"
@@ -467,6 +468,55 @@ describe("child processes only", () => {
         const next = yield* run(Tasks.whoAmI, undefined)
         assert.notStrictEqual(next.pid, pid)
       }).pipe(Effect.provide(NodeExecutor.layerChildProcesses({ module, maxWorkers: 1 }))),
+    TIMEOUT
+  )
+})
+
+describe("child processes only: start-up", () => {
+  const children = (): Array<number> =>
+    execSync(`ps -o pid= --ppid ${process.pid}`).toString().trim().split(/\s+/).filter(Boolean).map(Number)
+
+  it.live(
+    "a replacement child killed from outside while it starts is replaced too; the pool keeps serving",
+    () =>
+      Effect.gen(function* () {
+        const before = children()
+        const crashed = yield* Executor.submit(Tasks.crash, "exit")
+        const queued = yield* Executor.submit(Tasks.add, { a: 1, b: 2 })
+        yield* Future.await(crashed)
+        // The pool is starting a replacement for the crashed child: kill it before it is ready.
+        let killed = 0
+        for (const pid of children().filter((pid) => !before.includes(pid))) {
+          if (isAlive(pid)) (process.kill(pid, "SIGKILL"), killed++)
+        }
+        assert.isAtLeast(killed, 1)
+        assert.strictEqual(yield* Future.result(queued), 3)
+        assert.strictEqual(yield* run(Tasks.add, { a: 3, b: 4 }), 7)
+      }).pipe(Effect.provide(NodeExecutor.layerChildProcesses({ module, maxWorkers: 1 }))),
+    TIMEOUT
+  )
+})
+
+describe("maxQueue", () => {
+  it.live(
+    "cancelling a queued task makes room for a submit that waits",
+    () =>
+      Effect.gen(function* () {
+        const running = yield* Executor.submit(Tasks.sleep, 60_000)
+        const queued = yield* Executor.submit(Tasks.add, { a: 1, b: 1 })
+        const waiting = yield* Effect.forkChild(Executor.submit(Tasks.add, { a: 2, b: 2 }))
+        yield* Effect.sleep("50 millis")
+        assert.isUndefined(waiting.pollUnsafe())
+        assert.isTrue(yield* Future.cancel(queued))
+        const submitted = yield* Fiber.join(waiting)
+        assert.strictEqual(yield* Future.state(submitted), "pending")
+        assert.isTrue(yield* Future.interrupt(running))
+        assert.strictEqual(yield* Future.result(submitted), 4)
+      }).pipe(
+        Effect.provide(
+          NodeExecutor.layerWorkerThreads({ module, maxWorkers: 1, maxQueue: 1, interruptGracePeriod: "100 millis" })
+        )
+      ),
     TIMEOUT
   )
 })

@@ -105,6 +105,11 @@ export class WorkerPool {
   private readonly queue = new WorkQueue<Item>()
   /** Handed tasks that never started because their worker died: already running, they go first. */
   private readonly retry: Array<Item> = []
+  /**
+   * Handed tasks taken off their worker and about to be completed one after another: still running until
+   * then. Each completion can resume a waiter synchronously, which must find the others counted somewhere.
+   */
+  private ending = 0
   /** Messages that handed tasks to workers, how many tasks they held, the most in one (for tests). */
   readonly dispatch = { messages: 0, tasks: 0, largest: 0 }
   /** Futures waiting in the queue, not cancelled: what `stats.queued` reports and `maxQueue` bounds. */
@@ -115,6 +120,8 @@ export class WorkerPool {
   private readonly roomWaiters: Array<() => void> = []
   private active = 0
   private starting = 0
+  /** Workers that died while starting, with no worker reporting ready since: a few are bad luck, more a broken setup. */
+  private startCrashes = 0
   private busy = 0
   private nextId = INITIALIZER_ID + 1
   private isShutdown = false
@@ -195,7 +202,7 @@ export class WorkerPool {
 
   /** Tasks handed to workers without a reply yet, and those waiting to be handed again: the running ones. */
   handedCount(): number {
-    let count = this.retry.length
+    let count = this.retry.length + this.ending
     for (const slot of this.slots) count += slot.batch.length
     return count
   }
@@ -209,7 +216,7 @@ export class WorkerPool {
         cancelQueued,
         Effect.suspend(() => {
           // Workers with nothing left to do go now; busy ones go when their queue runs dry.
-          if (this.queue.length === 0 && this.retry.length === 0) for (const slot of [...this.idle]) this.retire(slot)
+          if (this.queued.size === 0 && this.retry.length === 0) for (const slot of [...this.idle]) this.retire(slot)
           return options?.wait === false ? Effect.void : this.awaitOutstanding()
         })
       )
@@ -282,7 +289,11 @@ export class WorkerPool {
 
   private readonly onDone = (future: FutureImpl<any, any>): void => {
     this.outstanding.delete(future)
-    if (this.queued.delete(future)) this.stats.queueChanged()
+    if (this.queued.delete(future)) {
+      // A queued future cancelled by its owner frees room for a submit waiting under `maxQueue`.
+      this.stats.queueChanged()
+      this.wakeWaiter()
+    }
     this.stats.ended(future.state as "succeeded" | "failed" | "cancelled")
     this.checkDrained()
   }
@@ -347,7 +358,9 @@ export class WorkerPool {
     } else {
       slot.batch[0]!.startedAt = performance.now()
     }
+    this.ending += refused.length
     for (const [item, error] of refused) {
+      this.ending--
       this.completeUnsafe(
         item.future,
         Exit.fail(new TaskEncodeError({ task: item.task.name, message: `the input cannot be sent: ${String(error)}` }))
@@ -460,6 +473,7 @@ export class WorkerPool {
       }
       case Protocol.READY: {
         if (slot.state !== "starting") return
+        this.startCrashes = 0
         const initializer = this.options.initializer
         if (initializer === undefined) {
           this.available(slot)
@@ -550,13 +564,16 @@ export class WorkerPool {
       startFailure =
         slot.startFailure ??
         new BrokenExecutorError({ message: `a worker could not start: ${description}`, cause: error })
-      // A worker that cannot start would fail the same way again: the pool is broken, as Python's would be.
-      if (!this.closing) this.breakPool(startFailure)
+      // A worker whose module or initializer fails, or that cannot start in time, would fail the same way again:
+      // the pool is broken, as Python's would be. One killed from outside while it started is replaced, like any
+      // crashed worker, unless workers keep dying before they are ready.
+      if (!this.closing && (slot.startFailure !== undefined || ++this.startCrashes >= 3)) this.breakPool(startFailure)
     }
     this.replenish()
     // Idle workers take the tasks that never started, before anything queued.
     if (this.retry.length > 0) for (const idle of this.idle.splice(0)) this.wakeIdle(idle)
     // Futures and waiters last: they resume synchronously, inside these calls, and must see a settled pool.
+    this.ending += skipped.length + failed.length
     if (item !== undefined) {
       this.completeUnsafe(
         item.future,
@@ -567,8 +584,12 @@ export class WorkerPool {
             )
       )
     }
-    for (const other of skipped) this.completeUnsafe(other.future, Exit.interrupt())
+    for (const other of skipped) {
+      this.ending--
+      this.completeUnsafe(other.future, Exit.interrupt())
+    }
     for (const other of failed) {
+      this.ending--
       this.completeUnsafe(
         other.future,
         Exit.fail(
@@ -667,11 +688,16 @@ export class WorkerPool {
   private breakPool(error: BrokenExecutorError): void {
     if (this.broken !== undefined) return
     this.broken = error
-    const items = [...this.retry.splice(0), ...this.queue.takeAll()]
+    const retried = this.retry.splice(0)
+    const items = [...retried, ...this.queue.takeAll()]
     for (const item of items) this.queued.delete(item.future)
     this.stats.queueChanged()
     for (const slot of [...this.idle]) this.retire(slot)
-    for (const item of items) this.completeUnsafe(item.future, Exit.fail(error))
+    this.ending += retried.length
+    for (const [index, item] of items.entries()) {
+      if (index < retried.length) this.ending--
+      this.completeUnsafe(item.future, Exit.fail(error))
+    }
     this.wakeAllWaiters()
   }
 
