@@ -294,7 +294,9 @@ export const shutdown = (options?: ShutdownOptions): Effect.Effect<void, never, 
 
 /**
  * The executor's counters now; they are also reported as Effect `Metric`s (`effect_futures_workers`,
- * `_busy`, `_queued`, `_completed`, `_failed`, `_cancelled`, `_task_run_time`, tagged with the executor).
+ * `_busy`, `_queued`, `_completed`, `_failed`, `_cancelled`, and the histogram `_task_run_time` in
+ * milliseconds, tagged with the executor). They count units of work: a chunk of `map` with `chunkSize` is one
+ * unit, and it counts as completed when it ran to its end, even if one of its inputs failed.
  *
  * @example
  * ```ts
