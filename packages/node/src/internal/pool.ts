@@ -503,6 +503,7 @@ export class WorkerPool {
   private finish(slot: Slot, item: Item, status: Protocol.Status, value: unknown): void {
     slot.batch.shift()
     item.slot = undefined
+    this.ending++
     slot.tasksRun++
     if (item.graceTimer !== undefined) clearTimeout(item.graceTimer)
     const now = performance.now()
@@ -517,6 +518,7 @@ export class WorkerPool {
       next.startedAt = now
       if (next.interrupting && next.graceTimer === undefined) this.startGraceTimer(slot, next)
     }
+    this.ending--
     this.completeUnsafe(item.future, exit)
   }
 

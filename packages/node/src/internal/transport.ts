@@ -37,9 +37,14 @@ export interface ThreadOptions {
 export const spawnThread =
   (options: ThreadOptions): Spawn =>
   (moduleHref, events) => {
-    // Counts messages posted to the worker: an idle worker sleeps on it (Atomics.wait) for a moment after each
-    // task, so the next one wakes it at once instead of through its event loop (as piscina does).
-    const signal = new Int32Array(new SharedArrayBuffer(4))
+    // [0] counts messages posted to the worker: an idle worker sleeps on it (Atomics.wait) for a moment after
+    // each task, so the next one wakes it at once instead of through its event loop (as piscina does). [1] is
+    // 1 while it sleeps: a busy worker needs no wake-up, and `Atomics.notify` is not free.
+    const signal = new Int32Array(new SharedArrayBuffer(8))
+    const wake = () => {
+      Atomics.add(signal, 0, 1)
+      if (Atomics.load(signal, 1) === 1) Atomics.notify(signal, 0)
+    }
     const worker = new Worker(entry, {
       workerData: { module: moduleHref, signal },
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
@@ -62,13 +67,11 @@ export const spawnThread =
       id: worker.threadId,
       post: (message, transfer) => {
         worker.postMessage(message, transfer as any)
-        Atomics.add(signal, 0, 1)
-        Atomics.notify(signal, 0)
+        wake()
       },
       close: () => {
         worker.postMessage([Protocol.CLOSE])
-        Atomics.add(signal, 0, 1)
-        Atomics.notify(signal, 0)
+        wake()
       },
       kill: () => {
         void worker.terminate()

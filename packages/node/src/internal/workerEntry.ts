@@ -77,7 +77,12 @@ const awaitNextMessage = (): void => {
       continue
     }
     const left = IDLE_WAIT_MILLIS - (performance.now() - since)
-    if (left <= 0 || Atomics.wait(signal, 0, seen, left) === "timed-out") {
+    // Sleeping is announced before the wait: a parent that posts after it sees the flag and wakes this
+    // thread; one that posted before changed the count, and the wait returns at once.
+    Atomics.store(signal, 1, 1)
+    const woken = left <= 0 ? "timed-out" : Atomics.wait(signal, 0, seen, left)
+    Atomics.store(signal, 1, 0)
+    if (woken === "timed-out") {
       const last = receiveMessageOnPort(parentPort!)
       if (last === undefined) return
       onMessage(last.message as Protocol.ToWorker)
