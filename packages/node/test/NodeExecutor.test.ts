@@ -487,7 +487,10 @@ describe("child processes only: start-up", () => {
         // The pool is starting a replacement for the crashed child: kill it before it is ready.
         let killed = 0
         for (const pid of children().filter((pid) => !before.includes(pid))) {
-          if (isAlive(pid)) (process.kill(pid, "SIGKILL"), killed++)
+          if (isAlive(pid)) {
+            process.kill(pid, "SIGKILL")
+            killed++
+          }
         }
         assert.isAtLeast(killed, 1)
         assert.strictEqual(yield* Future.result(queued), 3)
