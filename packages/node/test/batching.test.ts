@@ -172,6 +172,27 @@ describe.each(pools)("$name, batches", (pool) => {
   )
 
   it.live(
+    "interrupting a handed task behind one that never ends returns at once, and the task never runs",
+    () =>
+      Effect.gen(function* () {
+        const { path, lines } = yield* journal
+        const first = yield* Executor.submit(Tasks.sleep, 10)
+        const hanging = yield* Executor.submit(Tasks.sleepForever, undefined)
+        const behind = yield* Executor.submit(Tasks.appendLine, { path, line: "behind" })
+        const last = yield* Executor.submit(Tasks.appendLine, { path, line: "last" })
+        assert.strictEqual(yield* Future.result(first), 10)
+        assert.strictEqual((yield* thePool).dispatch.largest, 3)
+        assert.isTrue(yield* Future.interrupt(behind))
+        assert.strictEqual(yield* Future.state(behind), "cancelled")
+        assert.strictEqual(yield* Future.state(hanging), "running")
+        assert.isTrue(yield* Future.interrupt(hanging))
+        assert.isDefined(yield* Future.result(last))
+        assert.deepStrictEqual(lines(), ["last"])
+      }).pipe(Effect.scoped, Effect.provide(pool.layer({ maxWorkers: 1 }))),
+    TIMEOUT
+  )
+
+  it.live(
     "interrupting the executing task of a batch lets the rest of the batch run",
     () =>
       Effect.gen(function* () {

@@ -369,8 +369,9 @@ export class WorkerPool {
   }
 
   /**
-   * Interrupts a handed task: the worker interrupts its fiber if it is executing, or skips it (and answers
-   * "interrupted") when it reaches it. A task waiting to be handed again after its worker died just ends.
+   * Interrupts a handed task: the worker interrupts its fiber if it is executing, or drops it and answers
+   * "interrupted" at once if it has not started. A task waiting to be handed again after its worker died
+   * just ends.
    */
   private interruptHanded(item: Item): void {
     if (item.interrupting) return
@@ -466,6 +467,10 @@ export class WorkerPool {
       case Protocol.RESULT: {
         const item = slot.batch[0]
         if (item !== undefined && item.id === message[1]) return this.finish(slot, item, message[2], message[3])
+        if (message[2] === Protocol.INTERRUPTED) {
+          const index = slot.batch.findIndex((handed) => handed.id === message[1])
+          if (index > 0) return this.droppedByWorker(slot, index)
+        }
         if (message[1] === INITIALIZER_ID && slot.state === "initializing") {
           return this.initialized(slot, message[2], message[3])
         }
@@ -520,6 +525,13 @@ export class WorkerPool {
     }
     this.ending--
     this.completeUnsafe(item.future, exit)
+  }
+
+  /** The worker dropped a handed task it had not started (an interrupt): it ends cancelled, out of order. */
+  private droppedByWorker(slot: Slot, index: number): void {
+    const [item] = slot.batch.splice(index, 1)
+    item!.slot = undefined
+    this.completeUnsafe(item!.future, Exit.interrupt())
   }
 
   private initialized(slot: Slot, status: Protocol.Status, value: unknown): void {

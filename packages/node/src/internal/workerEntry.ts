@@ -198,8 +198,6 @@ const runChunk = (id: number, codec: WorkerCodec, inputs: ReadonlyArray<unknown>
 const pending: Array<unknown> = []
 let head = 0
 let draining = false
-/** Tasks interrupted before they started: skipped, and answered as interrupted, when reached. */
-const skipped = new Set<number>()
 
 /** Runs the handed tasks one at a time, in order, until none is left or one goes asynchronous. */
 const drain = (): void => {
@@ -215,10 +213,6 @@ const drain = (): void => {
     pending[head + 2] = undefined
     head += 3
     const id = signedId < 0 ? -signedId : signedId
-    if (skipped.size > 0 && skipped.delete(id)) {
-      reply(id, [Protocol.INTERRUPTED, undefined, undefined])
-      continue
-    }
     const codec = codecs.get(name)
     if (codec === undefined) {
       reply(id, [Protocol.DECODE_FAILED, `the task module does not export a task named "${name}"`, undefined])
@@ -256,11 +250,13 @@ const onMessage = (message: Protocol.ToWorker): void => {
     case Protocol.INTERRUPT: {
       const id = message[1]
       if (current !== undefined && current.id === id) return current.fiber.interruptUnsafe()
+      // Not started yet: dropped, and answered at once (out of order), so that its interrupt does not wait for
+      // the tasks before it, which may never end.
       for (let i = head; i < pending.length; i += 3) {
         const pendingId = pending[i] as number
         if (pendingId === id || pendingId === -id) {
-          skipped.add(id)
-          return
+          pending.splice(i, 3)
+          return reply(id, [Protocol.INTERRUPTED, undefined, undefined])
         }
       }
       return
