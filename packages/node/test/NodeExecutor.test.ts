@@ -4,56 +4,8 @@ import { Cause, Effect, Exit, Fiber, Layer, Schedule, Scope, Stream } from "effe
 import { execSync } from "node:child_process"
 import { NodeExecutor } from "../src/index.ts"
 import * as Tasks from "./fixtures/pool.tasks.ts"
+import { module, pools, TIMEOUT } from "./fixtures/pools.ts"
 import { elsewhere } from "./fixtures/other.tasks.ts"
-
-const module = new URL("./fixtures/pool.tasks.ts", import.meta.url)
-
-type Options = {
-  readonly maxWorkers?: number
-  readonly minWorkers?: number
-  readonly maxTasks?: number
-  readonly maxQueue?: number
-  readonly interruptGracePeriod?: string
-  readonly initializer?: NodeExecutor.Initializer<string>
-}
-
-const pools = [
-  {
-    name: "worker threads",
-    layer: (options: Options = {}) =>
-      NodeExecutor.layerWorkerThreads({
-        module,
-        maxWorkers: options.maxWorkers ?? 2,
-        ...(options.minWorkers === undefined ? {} : { minWorkers: options.minWorkers }),
-        ...(options.maxTasks === undefined ? {} : { maxTasksPerWorker: options.maxTasks }),
-        ...(options.maxQueue === undefined ? {} : { maxQueue: options.maxQueue }),
-        ...(options.interruptGracePeriod === undefined
-          ? {}
-          : { interruptGracePeriod: options.interruptGracePeriod as any }),
-        ...(options.initializer === undefined ? {} : { initializer: options.initializer })
-      }),
-    // A thread has the parent's pid: tell workers apart by thread id.
-    workerId: (who: { pid: number; threadId: number }) => who.threadId
-  },
-  {
-    name: "child processes",
-    layer: (options: Options = {}) =>
-      NodeExecutor.layerChildProcesses({
-        module,
-        maxWorkers: options.maxWorkers ?? 2,
-        ...(options.minWorkers === undefined ? {} : { minWorkers: options.minWorkers }),
-        ...(options.maxTasks === undefined ? {} : { maxTasksPerChild: options.maxTasks }),
-        ...(options.maxQueue === undefined ? {} : { maxQueue: options.maxQueue }),
-        ...(options.interruptGracePeriod === undefined
-          ? {}
-          : { interruptGracePeriod: options.interruptGracePeriod as any }),
-        ...(options.initializer === undefined ? {} : { initializer: options.initializer })
-      }),
-    workerId: (who: { pid: number; threadId: number }) => who.pid
-  }
-] as const
-
-const TIMEOUT = 30_000
 
 const run = <I, A, E>(task: Task.Task<I, A, E>, input: I) =>
   Effect.flatMap(Executor.submit(task, input), (future) => Future.result(future))

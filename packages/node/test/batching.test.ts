@@ -10,41 +10,9 @@ import { Cause, Effect, Exit, Layer, Stream } from "effect"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { NodeExecutor } from "../src/index.ts"
 import { MAX_BATCH, poolOf } from "../src/internal/pool.ts"
 import * as Tasks from "./fixtures/pool.tasks.ts"
-
-const module = new URL("./fixtures/pool.tasks.ts", import.meta.url)
-
-interface Options {
-  readonly maxWorkers?: number
-  readonly maxTasks?: number
-}
-
-const pools = [
-  {
-    name: "worker threads",
-    layer: (options: Options = {}) =>
-      NodeExecutor.layerWorkerThreads({
-        module,
-        maxWorkers: options.maxWorkers ?? 2,
-        ...(options.maxTasks === undefined ? {} : { maxTasksPerWorker: options.maxTasks })
-      }),
-    workerId: (who: { pid: number; threadId: number }) => who.threadId
-  },
-  {
-    name: "child processes",
-    layer: (options: Options = {}) =>
-      NodeExecutor.layerChildProcesses({
-        module,
-        maxWorkers: options.maxWorkers ?? 2,
-        ...(options.maxTasks === undefined ? {} : { maxTasksPerChild: options.maxTasks })
-      }),
-    workerId: (who: { pid: number; threadId: number }) => who.pid
-  }
-] as const
-
-const TIMEOUT = 30_000
+import { pools, TIMEOUT } from "./fixtures/pools.ts"
 
 const thePool = Executor.Executor.useSync((executor) => {
   const pool = poolOf(executor)
