@@ -48,7 +48,7 @@ export class TaskModuleError extends Schema.TaggedError<TaskModuleError>()("Task
  * @category models
  */
 export interface Initializer<I> {
-  readonly task: Task.Task<I, any, any>
+  readonly task: Task.Task<I, unknown, unknown>
   readonly input: NoInfer<I>
 }
 
