@@ -187,8 +187,8 @@ export const submit: {
 const submitEffect = <A, E, R>(
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<Future<A, E>, ExecutorShutdownError, LocalExecutor | R> =>
-  LocalExecutor.use((executor) =>
-    Effect.flatMap(Effect.context<R>(), (context) => executor.submit(Effect.provideContext(effect, context)))
+  Effect.contextWith((context: Context.Context<LocalExecutor | R>) =>
+    Context.get(context, LocalExecutor).submit(Effect.provideContext(effect, context))
   )
 
 /**

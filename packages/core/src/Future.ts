@@ -321,7 +321,10 @@ export const result: {
 } = dual(
   isFutureArgument,
   <A, E>(self: Future<A, E>, options?: WaitOptions): Effect.Effect<A, E | CancelledError | TimeoutError> =>
-    withTimeout(Effect.flatten(internal.awaitExit(impl(self))), options)
+    withTimeout(
+      Effect.suspend(() => impl(self).exit ?? Effect.flatten(internal.awaitExit(impl(self)))),
+      options
+    )
 )
 
 /**
