@@ -221,21 +221,6 @@ const chunkLayers = [
   { name: "layerFiber", layer: () => Executor.layerFiber({ maxWorkers: 2 }) as Layer.Layer<Executor.Executor, unknown> }
 ]
 
-const countPrimesBelow = (limit: number): number => {
-  let count = 0
-  for (let n = 2; n < limit; n++) {
-    let prime = true
-    for (let d = 2; d * d <= n; d++) {
-      if (n % d === 0) {
-        prime = false
-        break
-      }
-    }
-    if (prime) count++
-  }
-  return count
-}
-
 describe.each(chunkLayers)("$name, map with chunkSize", (executor) => {
   it.live(
     "results stream one by one in submission order",
@@ -243,7 +228,7 @@ describe.each(chunkLayers)("$name, map with chunkSize", (executor) => {
       Effect.gen(function* () {
         const inputs = Array.from({ length: 103 }, (_, i) => (i * 37) % 200)
         const results = yield* Stream.runCollect(Executor.map(Tasks.countPrimes, inputs, { chunkSize: 8 }))
-        assert.deepStrictEqual(Array.from(results), inputs.map(countPrimesBelow))
+        assert.deepStrictEqual(Array.from(results), inputs.map(Tasks.countPrimesBelow))
       }).pipe(Effect.provide(executor.layer())),
     TIMEOUT
   )
@@ -259,7 +244,7 @@ describe.each(chunkLayers)("$name, map with chunkSize", (executor) => {
             Effect.sync(() => emitted.push(n))
           )
         )
-        assert.deepStrictEqual(emitted, inputs.slice(0, 21).map(countPrimesBelow))
+        assert.deepStrictEqual(emitted, inputs.slice(0, 21).map(Tasks.countPrimesBelow))
         assert.isTrue(Exit.isFailure(exit))
         const error = Cause.squash((exit as Exit.Failure<void, unknown>).cause)
         assert.instanceOf(error, Tasks.PrimeLimitError)
