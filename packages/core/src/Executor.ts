@@ -6,14 +6,14 @@
  */
 import { Cause, Context, Duration, Effect, type Exit, Layer, Stream } from "effect"
 import type { Future } from "./Future.ts"
-import type {
-  CancelledError,
+import {
+  type CancelledError,
   ExecutorShutdownError,
-  TaskBoundaryError,
-  TaskEncodeError,
-  TimeoutError
+  type TaskBoundaryError,
+  type TaskEncodeError,
+  type TimeoutError
 } from "./FutureError.ts"
-import { FiberPool } from "./internal/fiberPool.ts"
+import { FiberPool, FiberPoolExecutor } from "./internal/fiberPool.ts"
 import { mapChunksInOrder, mapInOrder } from "./internal/mapStream.ts"
 import type { ExecutorStats } from "./internal/stats.ts"
 import * as Task from "./Task.ts"
@@ -187,9 +187,19 @@ export const submit: {
 const submitEffect = <A, E, R>(
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<Future<A, E>, ExecutorShutdownError, LocalExecutor | R> =>
-  Effect.contextWith((context: Context.Context<LocalExecutor | R>) =>
-    Context.get(context, LocalExecutor).submit(Effect.provideContext(effect, context))
-  )
+  Effect.withFiber((fiber) => {
+    const context = fiber.context as Context.Context<LocalExecutor | R>
+    const local = Context.get(context, LocalExecutor)
+    if (local instanceof FiberPoolExecutor) {
+      // The pool runs the task's fiber with these services itself: no provideContext around each task.
+      const submitted = local.pool.submitUnsafe(effect as Effect.Effect<A, E>, fiber.context)
+      return submitted instanceof ExecutorShutdownError ? Effect.fail(submitted) : Effect.succeed(submitted)
+    }
+    return local.submit(Effect.provideContext(effect, context))
+  })
+
+const orFail = <A>(submitted: A | ExecutorShutdownError): A | Effect.Effect<never, ExecutorShutdownError> =>
+  submitted instanceof ExecutorShutdownError ? Effect.fail(submitted) : submitted
 
 /**
  * Options of {@link map}.
@@ -267,7 +277,23 @@ export const map: {
           ? mapChunksInOrder(inputs, chunkSize, (chunk) => executor.submitChunk(taskOrFunction, chunk), mapOptions)
           : mapInOrder(inputs, (input) => executor.submitTask(taskOrFunction, input), mapOptions)
       }
-      return mapInOrder(inputs, (input) => submitEffect(Effect.suspend(() => taskOrFunction(input))), mapOptions)
+      // The task's requirements come from the services of the fiber that pulls the stream.
+      const f = taskOrFunction as (input: unknown) => Effect.Effect<unknown, unknown>
+      return mapInOrder(
+        inputs,
+        (input, context) => {
+          const local = Context.get(context as Context.Context<LocalExecutor>, LocalExecutor)
+          return local instanceof FiberPoolExecutor
+            ? orFail(local.pool.submitCallUnsafe(f, input, context))
+            : local.submit(
+                Effect.provideContext(
+                  Effect.suspend(() => f(input)),
+                  context
+                )
+              )
+        },
+        mapOptions
+      )
     })
   )) as any
 
@@ -388,9 +414,7 @@ export const layerFiber = (options?: {
         shutdown: (shutdownOptions) => pool.shutdown(shutdownOptions),
         stats: Effect.sync(() => pool.stats.snapshot())
       }
-      const local: LocalExecutorShape = {
-        submit: (effect) => pool.submit(effect) as any
-      }
+      const local: LocalExecutorShape = new FiberPoolExecutor(pool) as any
       return Context.make(Executor, executor).pipe(Context.add(LocalExecutor, local))
     })
   )

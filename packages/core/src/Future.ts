@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { Cause, Duration, Effect, Exit, Option, Stream } from "effect"
-import { dual } from "effect/Function"
+import { constVoid, dual } from "effect/Function"
 import type { Pipeable } from "effect/Pipeable"
 import type * as Types from "effect/Types"
 import { CancelledError, InvalidStateError, TimeoutError, UnknownError } from "./FutureError.ts"
@@ -609,15 +609,11 @@ export const fromSync: {
 }
 
 const runDetached = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<Future<A, E>> =>
-  Effect.suspend(() => {
+  Effect.withFiber((fiber) => {
     const future = new internal.FutureImpl<A, E>()
     future.state = "running"
-    return Effect.as(
-      internal.runTask(future, effect, (task) =>
-        Effect.forkDetach(task, { startImmediately: true, uninterruptible: true })
-      ),
-      future as unknown as Future<A, E>
-    )
+    internal.startTaskUnsafe(future, effect, fiber.context, constVoid)
+    return Effect.succeed(future as unknown as Future<A, E>)
   })
 
 /**

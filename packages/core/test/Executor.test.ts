@@ -137,6 +137,79 @@ describe("Executor.submit", () => {
   )
 })
 
+describe("layerFiber scheduling", () => {
+  it.effect("a task starts on the submitting fiber's stack when a worker is free, and waits pending when none is", () =>
+    Effect.gen(function* () {
+      const { started, open, task } = yield* gate()
+      const free = yield* Executor.submit(Effect.succeed("at once"))
+      assert.strictEqual(yield* Future.state(free), "succeeded") // already an Exit: no fiber, no turn to wait
+      const blocker = yield* Executor.submit(task("blocker"))
+      yield* Deferred.await(started)
+      const queued = yield* Executor.submit(Effect.succeed("later"))
+      assert.strictEqual(yield* Future.state(queued), "pending")
+      yield* open
+      assert.strictEqual(yield* Future.result(queued), "later")
+      assert.strictEqual(yield* Future.result(blocker), "blocker")
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 1 })))
+  )
+
+  it.effect("Executor.map calls the function when its task starts, as Effect.forEach does", () =>
+    Effect.gen(function* () {
+      const { started, open, task } = yield* gate()
+      const called: Array<number> = []
+      const fiber = yield* Executor.map(
+        (i: number) => {
+          called.push(i)
+          return i === 0 ? task(i) : Effect.succeed(i)
+        },
+        [0, 1, 2],
+        { buffer: 3 }
+      ).pipe(Stream.runCollect, Effect.forkChild)
+      yield* Deferred.await(started)
+      assert.deepStrictEqual(called, [0]) // 1 and 2 are submitted, and queued behind 0
+      yield* open
+      assert.deepStrictEqual(yield* Fiber.join(fiber), [0, 1, 2])
+      assert.deepStrictEqual(called, [0, 1, 2])
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 1 })))
+  )
+
+  it.effect("a long queue of tasks that end at once lets other fibers run in between", () =>
+    Effect.gen(function* () {
+      const { started, open, task } = yield* gate()
+      yield* Executor.submit(task("blocker"))
+      yield* Deferred.await(started)
+      let ran = 0
+      const futures = yield* Effect.forEach(Array.from({ length: 1000 }), () =>
+        Executor.submit(Effect.sync(() => ran++))
+      )
+      yield* open
+      const seen = new Set<number>()
+      while (ran < 1000) {
+        seen.add(ran)
+        yield* Effect.yieldNow
+      }
+      // This fiber saw the queue part-way through: the worker did not run all 1,000 in one go.
+      assert.isTrue(
+        [...seen].some((n) => n > 0 && n < 1000),
+        `seen: ${[...seen].join(", ")}`
+      )
+      yield* Future.wait(futures)
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 1 })))
+  )
+
+  it.effect("tasks that submit tasks 5,000 deep do not overflow the stack", () =>
+    Effect.gen(function* () {
+      const nest = (depth: number): Effect.Effect<number, unknown, Executor.LocalExecutor> =>
+        depth === 0
+          ? Effect.succeed(0)
+          : Effect.flatMap(Executor.submit(Effect.suspend(() => nest(depth - 1))), (future) =>
+              Effect.map(Future.result(future), (n) => n + 1)
+            )
+      assert.strictEqual(yield* nest(5000), 5000)
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 10_000 })))
+  )
+})
+
 describe("Executor.shutdown", () => {
   it.effect("submit after shutdown fails with ExecutorShutdownError", () =>
     Effect.gen(function* () {

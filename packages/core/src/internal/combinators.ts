@@ -1,6 +1,6 @@
 import { Duration, Effect, Queue, Stream } from "effect"
 import { TimeoutError } from "../FutureError.ts"
-import { addListener, type FutureImpl, isDone, removeListener } from "./future.ts"
+import { addListener, type FutureImpl, isDone, removeListener, resumeWaiter } from "./future.ts"
 
 type AnyFuture = object
 
@@ -95,7 +95,7 @@ export const wait = <F extends AnyFuture>(
       const onDone = (future: FutureImpl<any, any>) => {
         if (--remaining === 0 || ends(future.state)) {
           stopListening()
-          resume(Effect.void)
+          resumeWaiter(resume, Effect.void)
         }
       }
       for (const future of unique) {

@@ -1,17 +1,36 @@
-import { Cause, Context, Deferred, Effect, Exit, Fiber } from "effect"
+import { Cause, type Context, Deferred, Effect, Exit } from "effect"
 import { ExecutorShutdownError } from "../FutureError.ts"
-import { cancel, FutureImpl, interrupt, runTask, setRunningUnsafe } from "./future.ts"
+import { cancel, FutureImpl, interrupt, setRunningUnsafe, startTaskUnsafe, TaskStart } from "./future.ts"
 import { StatsTracker } from "./stats.ts"
 import { WorkQueue } from "./workQueue.ts"
 
 interface WorkItem {
   readonly future: FutureImpl<any, any>
   readonly effect: Effect.Effect<any, any>
+  /** The services of the fiber that submitted the task: its fiber runs with them. */
+  readonly context: Context.Context<never>
 }
 
 /**
+ * Tasks one worker slot runs back to back on one JavaScript stack before it lets other fibers and timers
+ * run: a long queue of tasks that finish at once must not starve the event loop.
+ */
+const tasksPerTurn = 128
+
+/**
+ * Slots running inside one another on the current JavaScript stack (a task that submits a task starts it
+ * inside its own first step); past this depth a slot starts on a fresh stack instead.
+ */
+const maxNestedSlots = 16
+
+/** The `startedAt` of a task that is already an `Exit`: it runs no code, so its run time is 0 without a clock. */
+const instantStart = -1
+let nestedSlots = 0
+
+/**
  * The in-process executor: each task runs in its own fiber (so it can be interrupted alone), and at most
- * `maxWorkers` of those fibers are alive. A finishing task starts the next queued one, so no fiber idles.
+ * `maxWorkers` of those fibers are alive. A slot is a loop, not a fiber: it starts a task's fiber at once,
+ * and when the task ends (at once, or later through the fiber's observer) it starts the next queued one.
  *
  * @internal
  */
@@ -19,9 +38,12 @@ export class FiberPool {
   readonly stats: StatsTracker
   readonly maxWorkers: number
   private readonly queue = new WorkQueue<WorkItem>()
-  /** Futures in `queue` still pending: one cancelled while queued stays there until a worker skips it. */
+  /** Futures in `queue` still pending: one cancelled while queued stays there until a slot skips it. */
   private queuedPending = 0
-  private readonly running = new Set<FutureImpl<any, any>>()
+  /** Futures whose task runs; each knows its index (`runIndex`), so removing one is O(1). */
+  private readonly running: Array<FutureImpl<any, any>> = []
+  /** When the last task ended (`performance.now()`): the start of a task that a slot starts right after. */
+  private lastEnd = 0
   private isShutdown = false
   /** Completed when no task is running or queued any more; made by whoever waits for that. */
   private drained: Deferred.Deferred<void> | undefined = undefined
@@ -31,22 +53,56 @@ export class FiberPool {
     this.stats = new StatsTracker(maxWorkers, () => this.queuedPending, "fiber", context)
   }
 
+  /** Submits a task that will run with `context`; starts it before returning when a slot is free. */
+  submitUnsafe<A, E>(
+    effect: Effect.Effect<A, E>,
+    context: Context.Context<never>
+  ): FutureImpl<A, E> | ExecutorShutdownError {
+    return this.admit(context, effect, undefined, undefined)
+  }
+
+  /**
+   * Submits the task `f(input)`. As in `Effect.forEach`, `f` is called when the task starts: at once if a
+   * slot is free, else when a slot takes it from the queue.
+   */
+  submitCallUnsafe<I, A, E>(
+    f: (input: I) => Effect.Effect<A, E>,
+    input: I,
+    context: Context.Context<never>
+  ): FutureImpl<A, E> | ExecutorShutdownError {
+    return this.admit(context, undefined, f, input)
+  }
+
+  private admit<I, A, E>(
+    context: Context.Context<never>,
+    effect: Effect.Effect<A, E> | undefined,
+    f: ((input: I) => Effect.Effect<A, E>) | undefined,
+    input: I
+  ): FutureImpl<A, E> | ExecutorShutdownError {
+    if (this.isShutdown) {
+      return new ExecutorShutdownError({ message: "cannot submit a task after the executor shut down" })
+    }
+    const future = new FutureImpl<A, E>()
+    future.owner = this.onDone
+    if (this.stats.workers < this.maxWorkers && nestedSlots < maxNestedSlots) {
+      // A slot is free, so nothing is queued: the task starts now.
+      this.stats.setWorkers(this.stats.workers + 1)
+      this.runSlot(future, effect ?? callTask(f!, input), context)
+      return future
+    }
+    this.enqueue({ future, effect: effect ?? Effect.suspend(() => f!(input)), context })
+    if (this.stats.workers < this.maxWorkers) {
+      // Too deep on this stack: a fresh slot takes it from the queue after a scheduler turn.
+      this.stats.setWorkers(this.stats.workers + 1)
+      this.yieldSlot(context)
+    }
+    return future
+  }
+
   submit<A, E>(effect: Effect.Effect<A, E>): Effect.Effect<FutureImpl<A, E>, ExecutorShutdownError> {
-    return Effect.suspend(() => {
-      if (this.isShutdown) {
-        return Effect.fail(new ExecutorShutdownError({ message: "cannot submit a task after the executor shut down" }))
-      }
-      const future = new FutureImpl<A, E>()
-      future.owner = this.onDone
-      const item: WorkItem = { future, effect }
-      if (this.stats.workers < this.maxWorkers) {
-        this.stats.setWorkers(this.stats.workers + 1)
-        return Effect.as(this.start(item), future)
-      }
-      this.queue.push(item)
-      this.queuedPending++
-      this.stats.queueChanged()
-      return Effect.succeed(future)
+    return Effect.withFiber((fiber) => {
+      const submitted = this.submitUnsafe(effect, fiber.context)
+      return submitted instanceof FutureImpl ? Effect.succeed(submitted) : Effect.fail(submitted)
     })
   }
 
@@ -88,38 +144,93 @@ export class FiberPool {
       this.queuedPending--
       this.stats.queueChanged()
     } else {
-      this.running.delete(future)
-      this.stats.setBusy(this.running.size)
-      this.stats.ran(performance.now() - future.startedAt)
+      this.removeRunning(future)
+      if (future.startedAt === instantStart) {
+        this.stats.ran(0)
+      } else {
+        this.lastEnd = performance.now()
+        this.stats.ran(this.lastEnd - future.startedAt)
+      }
     }
     this.stats.ended(future.state as "succeeded" | "failed" | "cancelled")
   }
 
-  private start(item: WorkItem): Effect.Effect<void> {
-    return Effect.suspend(() => {
-      if (setRunningUnsafe(item.future) !== "running") return this.next
-      item.future.startedAt = performance.now()
-      this.running.add(item.future)
-      this.stats.setBusy(this.running.size)
-      return runTask(item.future, item.effect, forkTask, this.afterTask)
-    })
+  /**
+   * One slot's loop: runs the task, and the next queued one each time a task ends before its start returns.
+   * A task that goes on asynchronously takes the loop with it: its end calls {@link resumeSlot}.
+   */
+  private runSlot(future: FutureImpl<any, any>, effect: Effect.Effect<any, any>, context: Context.Context<never>) {
+    nestedSlots++
+    try {
+      // Whether the previous task of this loop just ended, with nothing run since: its end is this start.
+      let justEnded = false
+      for (let turn = 1; ; turn++) {
+        if (setRunningUnsafe(future) === "running") {
+          const instant = Exit.isExit(effect)
+          future.startedAt = instant ? instantStart : justEnded ? this.lastEnd : performance.now()
+          this.addRunning(future)
+          const start = startTaskUnsafe(future, effect, context, this.resumeSlot)
+          if (start === TaskStart.Running) return
+          justEnded = !instant && start === TaskStart.Ended
+        }
+        if (turn >= tasksPerTurn && this.queue.length > 0) return this.yieldSlot(context)
+        const item = this.takeQueued()
+        if (item === undefined) return this.releaseSlot()
+        future = item.future
+        effect = item.effect
+        context = item.context
+      }
+    } finally {
+      nestedSlots--
+    }
   }
 
-  private readonly afterTask = Effect.suspend(() => this.next)
+  private addRunning(future: FutureImpl<any, any>) {
+    future.runIndex = this.running.length
+    this.running.push(future)
+    this.stats.setBusy(this.running.length)
+  }
 
-  private readonly next: Effect.Effect<void> = Effect.suspend(() => {
-    const item = this.queue.shift()
-    if (item === undefined) {
-      this.stats.setWorkers(this.stats.workers - 1)
-      if (this.stats.workers === 0 && this.drained !== undefined) Deferred.doneUnsafe(this.drained, Exit.void)
-      return Effect.void
+  private removeRunning(future: FutureImpl<any, any>) {
+    const last = this.running.pop()!
+    if (last !== future) {
+      this.running[future.runIndex] = last
+      last.runIndex = future.runIndex
     }
-    if (item.future.state === "pending") {
+    future.runIndex = -1
+    this.stats.setBusy(this.running.length)
+  }
+
+  private readonly resumeSlot = () => {
+    const item = this.takeQueued()
+    if (item === undefined) this.releaseSlot()
+    else this.runSlot(item.future, item.effect, item.context)
+  }
+
+  /** Lets the scheduler run other fibers first, then goes on with the queue in the same slot. */
+  private yieldSlot(context: Context.Context<never>) {
+    Effect.runForkWith(context)(Effect.andThen(Effect.yieldNow, Effect.sync(this.resumeSlot)))
+  }
+
+  private enqueue(item: WorkItem) {
+    this.queue.push(item)
+    this.queuedPending++
+    this.stats.queueChanged()
+  }
+
+  private takeQueued(): WorkItem | undefined {
+    const item = this.queue.shift()
+    if (item !== undefined && item.future.state === "pending") {
       this.queuedPending--
       this.stats.queueChanged()
     }
-    return this.start(item)
-  })
+    return item
+  }
+
+  private releaseSlot() {
+    this.stats.setWorkers(this.stats.workers - 1)
+    if (this.stats.workers === 0 && this.drained !== undefined) Deferred.doneUnsafe(this.drained, Exit.void)
+  }
 
   private cancelQueued(): Effect.Effect<void> {
     return Effect.suspend(() => {
@@ -134,6 +245,15 @@ export class FiberPool {
       this.drained ??= Deferred.makeUnsafe<void>()
       return Deferred.await(this.drained)
     })
+  }
+}
+
+/** `f(input)`, where a throw is the task's defect, as in `Effect.suspend`. */
+const callTask = <I, A, E>(f: (input: I) => Effect.Effect<A, E>, input: I): Effect.Effect<A, E> => {
+  try {
+    return f(input)
+  } catch (defect) {
+    return Exit.die(defect)
   }
 }
 
@@ -159,20 +279,18 @@ const runChunk = <I, A, E>(
     return step
   })
 
-/** How many task fibers are starting inside one another's first step on the current JS stack. */
-let nestedStarts = 0
-
 /**
- * Forks a task's fiber and runs its first step at once, as `Effect.forEach` does: no scheduler hop and no
- * async-context capture for a task that finishes synchronously. A task that finishes at once starts the next
- * queued one from inside its own first step, so the nesting is capped to keep the stack short.
+ * `layerFiber`'s `LocalExecutor`: `Executor.submit` recognises it and hands the task and the submitting
+ * fiber's services to the pool in one step.
+ *
+ * @internal
  */
-const forkTask = (task: Effect.Effect<void>): Effect.Effect<Fiber.Fiber<void>> =>
-  Effect.suspend(() => {
-    if (nestedStarts >= 16) return Effect.forkDetach(task, { uninterruptible: true })
-    nestedStarts++
-    return Effect.map(Effect.forkDetach(task, { uninterruptible: true, startImmediately: true }), (fiber) => {
-      nestedStarts--
-      return fiber
-    })
-  })
+export class FiberPoolExecutor {
+  readonly pool: FiberPool
+  constructor(pool: FiberPool) {
+    this.pool = pool
+  }
+  submit<A, E>(effect: Effect.Effect<A, E>): Effect.Effect<FutureImpl<A, E>, ExecutorShutdownError> {
+    return this.pool.submit(effect)
+  }
+}

@@ -1,4 +1,4 @@
-import { Cause, Effect, Exit, Fiber } from "effect"
+import { Cause, type Context, Effect, Exit, Fiber } from "effect"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Types from "effect/Types"
 import { CancelledError, InvalidStateError } from "../FutureError.ts"
@@ -24,7 +24,7 @@ let nextId = 0
  * @internal
  */
 export class FutureImpl<A, E> {
-  readonly [TypeId]: { readonly _A: Types.Covariant<A>; readonly _E: Types.Covariant<E> } = variance
+  declare readonly [TypeId]: { readonly _A: Types.Covariant<A>; readonly _E: Types.Covariant<E> }
   readonly id = ++nextId
   state: State = "pending"
   exit: Exit.Exit<A, E | CancelledError> | undefined = undefined
@@ -32,6 +32,8 @@ export class FutureImpl<A, E> {
   owner: Listener | undefined = undefined
   /** When the task was handed to a worker (`performance.now()`), for the run-time metric. */
   startedAt: number | undefined = undefined
+  /** Its index in the in-process executor's array of running futures, while it runs there. */
+  runIndex = -1
   /** Done callbacks not yet run, in registration order (allocated by the first one). */
   callbacks: Array<DoneCallback<A, E>> | undefined = undefined
   /** Internal waiters (wait, asCompleted, toPromise, executors), told synchronously when the future ends. */
@@ -39,7 +41,7 @@ export class FutureImpl<A, E> {
   /** Stops the running task; set by whoever runs it. */
   interruptor: Effect.Effect<void> | undefined = undefined
   /** The fiber running the task in process; `Future.interrupt` interrupts it when no `interruptor` is set. */
-  fiber: Fiber.Fiber<void> | undefined = undefined
+  fiber: Fiber.Fiber<unknown, unknown> | undefined = undefined
 
   pipe() {
     return pipeArguments(this, arguments)
@@ -55,7 +57,8 @@ export class FutureImpl<A, E> {
   }
 }
 
-const variance = { _A: (a: never) => a, _E: (e: never) => e }
+// On the prototype, not on each future: one object fewer per task.
+Object.defineProperty(FutureImpl.prototype, TypeId, { value: { _A: (a: never) => a, _E: (e: never) => e } })
 
 /** @internal */
 export const isFuture = (u: unknown): u is FutureImpl<unknown, unknown> =>
@@ -213,33 +216,57 @@ export const addDoneCallback = <A, E>(future: FutureImpl<A, E>, callback: DoneCa
   })
 
 /**
- * Runs `effect` as the future's task in a fiber made by `fork`, and completes the future with its exit.
- * The fiber is not a child of the caller: it lives until the task ends or is interrupted. `fork` must start
- * the fiber uninterruptible: a fiber interrupted before its first step would never install the `onExit`
- * that completes the future; the task itself runs interruptible.
+ * Runs `effect` as the future's task in a new fiber with `context`, started at once on this JavaScript stack
+ * as `Effect.forEach` starts its elements: no scheduler hop, and no fiber at all for a task that is already
+ * an `Exit`. The fiber is a root fiber, not a child of the caller: it lives until the task ends or is
+ * interrupted. When the future is done and its due callbacks have run, `onEnd` is called, unless all of that
+ * happened before this returns: see {@link TaskStart}.
  *
  * @internal
  */
-export const runTask = <A, E>(
+export const startTaskUnsafe = <A, E>(
   future: FutureImpl<A, E>,
   effect: Effect.Effect<A, E>,
-  fork: (effect: Effect.Effect<void>) => Effect.Effect<Fiber.Fiber<void>>,
-  afterComplete: Effect.Effect<void> = Effect.void
-): Effect.Effect<void> =>
-  Effect.map(
-    fork(
-      // The fiber runs uninterruptible, so `Effect.exit` also captures an interruption of the task itself.
-      Effect.flatMap(Effect.exit(Effect.interruptible(effect)), (exit) => {
-        const callbacks = finishUnsafe(future, exit)
-        return Array.isArray(callbacks) && callbacks.length > 0
-          ? Effect.andThen(runCallbacks(future, callbacks), afterComplete)
-          : afterComplete
-      })
-    ),
-    (fiber) => {
-      if (!isDone(future)) future.fiber = fiber
-    }
-  )
+  context: Context.Context<never>,
+  onEnd: () => void
+): TaskStart => {
+  if (Exit.isExit(effect)) return settle(future, effect, context, onEnd)
+  const fiber = Effect.runForkWith(context)(effect)
+  const exit = fiber.pollUnsafe()
+  if (exit !== undefined) return settle(future, exit, context, onEnd)
+  future.fiber = fiber
+  fiber.addObserver((exit) => {
+    if (settle(future, exit, context, onEnd) !== TaskStart.Running) onEnd()
+  })
+  return TaskStart.Running
+}
+
+/**
+ * What {@link startTaskUnsafe} left behind. `Ended`: the task and its callbacks are done (none were due);
+ * `EndedAfterCallbacks`: done, and callbacks ran after the future was done; `Running`: `onEnd` will be called.
+ *
+ * @internal
+ */
+export const TaskStart = { Running: 0, Ended: 1, EndedAfterCallbacks: 2 } as const
+
+/** @internal */
+export type TaskStart = (typeof TaskStart)[keyof typeof TaskStart]
+
+/** Completes the future with its task's exit and runs the callbacks now due, in a fiber of their own. */
+const settle = <A, E>(
+  future: FutureImpl<A, E>,
+  exit: Exit.Exit<A, E>,
+  context: Context.Context<never>,
+  onEnd: () => void
+): TaskStart => {
+  const callbacks = finishUnsafe(future, exit)
+  // Completed by hand (Future.complete) while it ran: the task's own exit has nowhere to go.
+  if (!Array.isArray(callbacks) || callbacks.length === 0) return TaskStart.Ended
+  const fiber = Effect.runForkWith(context)(runCallbacks(future, callbacks))
+  if (fiber.pollUnsafe() !== undefined) return TaskStart.EndedAfterCallbacks
+  fiber.addObserver(onEnd)
+  return TaskStart.Running
+}
 
 /**
  * Waits until every future (a snapshot of `futures`) is done.
@@ -259,8 +286,28 @@ export const awaitExit = <A, E>(future: FutureImpl<A, E>): Effect.Effect<Exit.Ex
     future.exit !== undefined
       ? Effect.succeed(future.exit)
       : Effect.callback<Exit.Exit<A, E | CancelledError>>((resume) => {
-          const onDone = () => resume(Effect.succeed(future.exit!))
+          const onDone = () => resumeWaiter(resume, Effect.succeed(future.exit!))
           addListener(future, onDone)
           return Effect.sync(() => removeListener(future, onDone))
         })
   )
+
+/** Waiters being resumed inside one another on the current JavaScript stack. */
+let nestedResumes = 0
+
+/**
+ * Resumes a fiber that waits for a future. Effect resumes a waiting fiber on the caller's stack, so a chain of
+ * futures that wait for one another (a task awaiting a task it submitted, thousands deep) would finish
+ * recursively and overflow the stack; past a small depth the fiber resumes with a yield to its scheduler.
+ *
+ * @internal
+ */
+export const resumeWaiter = <A, E>(resume: (effect: Effect.Effect<A, E>) => void, effect: Effect.Effect<A, E>) => {
+  if (nestedResumes >= 32) return resume(Effect.andThen(Effect.yieldNow, effect))
+  nestedResumes++
+  try {
+    resume(effect)
+  } finally {
+    nestedResumes--
+  }
+}

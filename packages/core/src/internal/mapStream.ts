@@ -1,7 +1,7 @@
-import { Cause, Clock, Duration, Effect, Exit, Option, Stream } from "effect"
+import { Cause, Clock, type Context, Duration, Effect, Exit, Option, Stream } from "effect"
 import type { Future } from "../Future.ts"
 import { type CancelledError, TimeoutError } from "../FutureError.ts"
-import { awaitExit, cancel, type FutureImpl, interrupt, isDone } from "./future.ts"
+import { awaitExit, cancel, FutureImpl, interrupt, isDone } from "./future.ts"
 import { WorkQueue } from "./workQueue.ts"
 
 /**
@@ -13,7 +13,7 @@ import { WorkQueue } from "./workQueue.ts"
  */
 export const mapInOrder = <I, A, E, E2, R>(
   inputs: Iterable<I>,
-  submit: (input: I) => Effect.Effect<Future<A, E>, E2, R>,
+  submit: Submit<I, A, E, E2, R>,
   options: { readonly buffer: number; readonly timeout?: Duration.Input | undefined }
 ): Stream.Stream<A, E | E2 | CancelledError | TimeoutError, R> => inOrder(inputs, submit, unpackOne, options)
 
@@ -27,10 +27,20 @@ export const mapInOrder = <I, A, E, E2, R>(
 export const mapChunksInOrder = <I, A, E, E1, E2, R>(
   inputs: Iterable<I>,
   chunkSize: number,
-  submit: (chunk: ReadonlyArray<I>) => Effect.Effect<Future<ReadonlyArray<Exit.Exit<A, E1>>, E>, E2, R>,
+  submit: Submit<ReadonlyArray<I>, ReadonlyArray<Exit.Exit<A, E1>>, E, E2, R>,
   options: { readonly buffer: number; readonly timeout?: Duration.Input | undefined }
 ): Stream.Stream<A, E | E1 | E2 | CancelledError | TimeoutError, R> =>
   inOrder(chunksOf(inputs, chunkSize), submit, unpackChunk<A, E1>, options)
+
+/**
+ * Submits one unit of work. An executor that can submit synchronously returns the future itself (the
+ * in-process pool, with the services of the fiber pulling the stream); any other returns the Effect that
+ * submits.
+ */
+type Submit<U, X, E, E2, R> = (
+  input: U,
+  context: Context.Context<never>
+) => Effect.Effect<Future<X, E>, E2, R> | FutureImpl<X, E>
 
 const chunksOf = <I>(inputs: Iterable<I>, size: number): Iterable<ReadonlyArray<I>> => ({
   [Symbol.iterator]: () => {
@@ -69,7 +79,7 @@ const unpackChunk = <A, E>(exits: ReadonlyArray<Exit.Exit<A, E>>, into: Array<A>
 
 const inOrder = <U, X, A, E, E1, E2, R>(
   inputs: Iterable<U>,
-  submit: (input: U) => Effect.Effect<Future<X, E>, E2, R>,
+  submit: Submit<U, X, E, E2, R>,
   unpack: Unpack<X, A, E1>,
   options: { readonly buffer: number; readonly timeout?: Duration.Input | undefined }
 ): Stream.Stream<A, E | E1 | E2 | CancelledError | TimeoutError, R> =>
@@ -84,17 +94,24 @@ const inOrder = <U, X, A, E, E1, E2, R>(
       /** A failure inside a unit whose earlier results were emitted first: the stream's next pull fails. */
       let failure: Cause.Cause<E1> | undefined = undefined
 
-      const fill: Effect.Effect<void, E2, R> = Effect.suspend(() => {
-        if (exhausted || inFlight.length >= buffer) return Effect.void
-        const next = iterator.next()
-        if (next.done === true) {
-          exhausted = true
-          return Effect.void
+      const fill: Effect.Effect<void, E2, R> = Effect.withFiber((fiber) => {
+        while (!exhausted && inFlight.length < buffer) {
+          const next = iterator.next()
+          if (next.done === true) {
+            exhausted = true
+            break
+          }
+          const submitted = submit(next.value, fiber.context)
+          if (submitted instanceof FutureImpl) {
+            inFlight.push(submitted)
+            continue
+          }
+          return Effect.flatMap(submitted, (future) => {
+            inFlight.push(future as unknown as FutureImpl<X, E>)
+            return fill
+          })
         }
-        return Effect.flatMap(submit(next.value), (future) => {
-          inFlight.push(future as unknown as FutureImpl<X, E>)
-          return fill
-        })
+        return Effect.void
       })
 
       const timedOut = () =>
