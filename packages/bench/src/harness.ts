@@ -41,6 +41,11 @@ export interface TableSpec {
   /** The name of the contender the others are compared with. */
   readonly baseline: string
   readonly contenders: ReadonlyArray<Contender>
+  /**
+   * Warm-up rounds for this table when more than the run's: rounds of a few milliseconds are still mostly
+   * JIT compilation after one.
+   */
+  readonly warmup?: number | undefined
 }
 
 export interface Row {
@@ -125,8 +130,9 @@ export const runTable = async (spec: TableSpec, options: RunOptions): Promise<Ta
       heaps.set(contender.name, [])
       cpuShares.set(contender.name, [])
     }
-    for (let round = 0; round < options.warmup + options.rounds; round++) {
-      const measured = round >= options.warmup
+    const warmup = Math.max(options.warmup, options.rounds > 1 ? (spec.warmup ?? 0) : 0)
+    for (let round = 0; round < warmup + options.rounds; round++) {
+      const measured = round >= warmup
       for (const { contender, running } of started) {
         const { seconds, heapBytes, cpuShare } = await runRound(running)
         if (measured) {
@@ -136,7 +142,7 @@ export const runTable = async (spec: TableSpec, options: RunOptions): Promise<Ta
         }
       }
       options.log(
-        `  ${measured ? `round ${round - options.warmup + 1}/${options.rounds}` : "warm-up"}: ${started
+        `  ${measured ? `round ${round - warmup + 1}/${options.rounds}` : "warm-up"}: ${started
           .map(({ contender }) => {
             const last = samples.get(contender.name)!.at(-1)
             return measured && last !== undefined ? `${contender.name} ${(last * 1000).toFixed(0)} ms` : contender.name

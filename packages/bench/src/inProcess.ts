@@ -1,7 +1,9 @@
 /**
  * Comparison 4, in-process: many tiny Effects through `layerFiber` (submit every one and then wait for
  * every result, Python's way; and `Executor.map`) against `Effect.forEach` with the same concurrency, and
- * against p-limit and p-map on Promises.
+ * against p-limit and p-map on Promises. Two kinds of tiny Effect: one that is already its value
+ * (`Effect.succeed`, an `Exit`: neither `Effect.forEach` nor the pool forks a fiber for it) and one that runs
+ * code (`Effect.sync`: a fiber per task for both).
  */
 import { Executor, Future } from "@effect-futures/core"
 import { Effect, Layer, Stream } from "effect"
@@ -17,44 +19,49 @@ export interface InProcessOptions {
 export const inProcess = (options: InProcessOptions): ReadonlyArray<TableSpec> => {
   const { tasks, concurrency } = options
   const inputs = Array.from({ length: tasks }, (_, i) => i)
-  const tiny = (n: number) => Effect.succeed(n + 1)
   const fiberLayer = Executor.layerFiber({ maxWorkers: concurrency })
+  const oursAndForEach = (tiny: (n: number) => Effect.Effect<number>) => [
+    effectContender(
+      "Effect.forEach",
+      Layer.empty,
+      Effect.asVoid(Effect.forEach(inputs, tiny, { concurrency, discard: true }))
+    ),
+    effectContender(
+      "ours: layerFiber submit + result",
+      fiberLayer,
+      Effect.gen(function* () {
+        const futures = yield* Effect.forEach(inputs, (n) => Executor.submit(tiny(n)))
+        yield* Effect.forEach(futures, (future) => Future.result(future), { discard: true })
+      })
+    ),
+    effectContender(
+      "ours: layerFiber Executor.map",
+      fiberLayer,
+      Stream.runDrain(Executor.map(tiny, inputs, { buffer: 2 * concurrency }))
+    )
+  ]
+  const count = tasks.toLocaleString("en-US")
   return [
     {
-      title: `${tasks.toLocaleString("en-US")} tiny Effects, concurrency ${concurrency}`,
+      title: `${count} tiny Effects that are already values (Effect.succeed), concurrency ${concurrency}`,
       operations: tasks,
       unit: "task",
       baseline: "Effect.forEach",
+      warmup: 5,
+      contenders: oursAndForEach((n) => Effect.succeed(n + 1))
+    },
+    {
+      title: `${count} tiny Effects that run code (Effect.sync), concurrency ${concurrency}`,
+      operations: tasks,
+      unit: "task",
+      baseline: "Effect.forEach",
+      warmup: 5,
       contenders: [
-        effectContender(
-          "Effect.forEach",
-          Layer.empty,
-          Effect.asVoid(Effect.forEach(inputs, tiny, { concurrency, discard: true }))
-        ),
-        // Effect.forEach runs an element that is already an Exit (Effect.succeed) inline; Effect.sync makes
-        // it fork a fiber per element, as a pool must.
-        effectContender(
-          "Effect.forEach, Effect.sync (a fiber per task)",
-          Layer.empty,
-          Effect.asVoid(Effect.forEach(inputs, (n) => Effect.sync(() => n + 1), { concurrency, discard: true }))
-        ),
-        effectContender(
-          "ours: layerFiber submit + result",
-          fiberLayer,
-          Effect.gen(function* () {
-            const futures = yield* Effect.forEach(inputs, (n) => Executor.submit(tiny(n)))
-            yield* Effect.forEach(futures, (future) => Future.result(future), { discard: true })
-          })
-        ),
-        effectContender(
-          "ours: layerFiber Executor.map",
-          fiberLayer,
-          Stream.runDrain(Executor.map(tiny, inputs, { buffer: 2 * concurrency }))
-        ),
+        ...oursAndForEach((n) => Effect.sync(() => n + 1)),
         effectContender(
           "ours: layerFiber Executor.map, chunkSize 256",
           fiberLayer,
-          Stream.runDrain(Executor.map(tiny, inputs, { chunkSize: 256 }))
+          Stream.runDrain(Executor.map((n: number) => Effect.sync(() => n + 1), inputs, { chunkSize: 256 }))
         ),
         plainContender("p-limit", async () => {
           const limit = pLimit(concurrency)

@@ -115,6 +115,29 @@ describe("Executor.submit", () => {
     }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 })))
   )
 
+  it.effect("the run-time histogram counts every task with measureRunTime, and none without", () =>
+    Effect.gen(function* () {
+      const runs = Effect.map(Metric.snapshot, (snapshot) => {
+        const metric = snapshot.find(
+          (metric) => metric.id === "effect_futures_task_run_time" && metric.attributes?.["executor"] === "fiber"
+        )
+        return metric?.type === "Histogram" ? metric.state.count : 0
+      })
+      const runThree = (measureRunTime: boolean) =>
+        Effect.gen(function* () {
+          const futures = yield* Effect.forEach([Effect.succeed(1), Effect.sync(() => 2), Effect.fail("no")], (task) =>
+            Executor.submit(task)
+          )
+          yield* Future.wait(futures)
+        }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2, measureRunTime })))
+      const before = yield* runs
+      yield* runThree(false)
+      assert.strictEqual((yield* runs) - before, 0)
+      yield* runThree(true)
+      assert.strictEqual((yield* runs) - before, 3)
+    })
+  )
+
   it.effect("maxWorkers must be a positive integer", () =>
     Effect.gen(function* () {
       for (const maxWorkers of [0, -1, 1.5, Number.NaN]) {

@@ -1,6 +1,6 @@
 import { Cause, type Context, Deferred, Effect, Exit } from "effect"
 import { ExecutorShutdownError } from "../FutureError.ts"
-import { cancel, FutureImpl, interrupt, setRunningUnsafe, startTaskUnsafe, TaskStart } from "./future.ts"
+import { cancel, FutureImpl, interrupt, isExit, setRunningUnsafe, startTaskUnsafe, TaskStart } from "./future.ts"
 import { StatsTracker } from "./stats.ts"
 import { WorkQueue } from "./workQueue.ts"
 
@@ -23,8 +23,10 @@ const tasksPerTurn = 128
  */
 const maxNestedSlots = 16
 
+/** The `startedAt` of a started task whose run time is not measured. */
+const untimed = -1
 /** The `startedAt` of a task that is already an `Exit`: it runs no code, so its run time is 0 without a clock. */
-const instantStart = -1
+const exitStart = -2
 let nestedSlots = 0
 
 /**
@@ -48,8 +50,15 @@ export class FiberPool {
   /** Completed when no task is running or queued any more; made by whoever waits for that. */
   private drained: Deferred.Deferred<void> | undefined = undefined
 
-  constructor(maxWorkers: number, context: Context.Context<never>) {
+  /**
+   * Whether each task's run time goes to the run-time histogram: two clock reads per task, as much as a tiny
+   * task's own fiber costs, so it is opt-in here (worker pools always measure it).
+   */
+  readonly measureRunTime: boolean
+
+  constructor(maxWorkers: number, context: Context.Context<never>, measureRunTime: boolean) {
     this.maxWorkers = maxWorkers
+    this.measureRunTime = measureRunTime
     this.stats = new StatsTracker(maxWorkers, () => this.queuedPending, "fiber", context)
   }
 
@@ -145,11 +154,11 @@ export class FiberPool {
       this.stats.queueChanged()
     } else {
       this.removeRunning(future)
-      if (future.startedAt === instantStart) {
-        this.stats.ran(0)
-      } else {
+      if (future.startedAt >= 0) {
         this.lastEnd = performance.now()
         this.stats.ran(this.lastEnd - future.startedAt)
+      } else if (future.startedAt === exitStart) {
+        this.stats.ran(0)
       }
     }
     this.stats.ended(future.state as "succeeded" | "failed" | "cancelled")
@@ -166,12 +175,17 @@ export class FiberPool {
       let justEnded = false
       for (let turn = 1; ; turn++) {
         if (setRunningUnsafe(future) === "running") {
-          const instant = Exit.isExit(effect)
-          future.startedAt = instant ? instantStart : justEnded ? this.lastEnd : performance.now()
+          if (this.measureRunTime) {
+            const instant = isExit(effect)
+            future.startedAt = instant ? exitStart : justEnded ? this.lastEnd : performance.now()
+            justEnded = !instant
+          } else {
+            future.startedAt = untimed
+          }
           this.addRunning(future)
           const start = startTaskUnsafe(future, effect, context, this.resumeSlot)
           if (start === TaskStart.Running) return
-          justEnded = !instant && start === TaskStart.Ended
+          justEnded &&= start === TaskStart.Ended
         }
         if (turn >= tasksPerTurn && this.queue.length > 0) return this.yieldSlot(context)
         const item = this.takeQueued()
