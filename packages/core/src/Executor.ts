@@ -290,7 +290,7 @@ export const map: {
             local = Context.get(context as Context.Context<LocalExecutor>, LocalExecutor)
           }
           return local instanceof FiberPoolExecutor
-            ? orFail(local.pool.submitCallUnsafe(f, input, pullContext))
+            ? orFail(local.pool.runCallUnsafe(f, input, pullContext))
             : local!.submit(
                 Effect.provideContext(
                   Effect.suspend(() => f(input)),

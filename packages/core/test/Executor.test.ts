@@ -412,7 +412,10 @@ describe("Executor.map", () => {
               yield* Effect.sleep(20)
               return yield* Effect.fail(`task ${i} failed`)
             }
-            if (i === 3) return yield* Effect.fail(`task ${i} failed`)
+            if (i === 3) {
+              yield* Effect.yieldNow
+              return yield* Effect.fail(`task ${i} failed`)
+            }
             if (i >= 4) yield* Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => interrupted.push(i))))
             return i
           })
@@ -469,6 +472,92 @@ describe("Executor.map", () => {
       const error = yield* Fiber.join(fiber)
       assert.isTrue(Cause.isTimeoutError(error))
       assert.deepStrictEqual(seen, [1, 2])
+    }).pipe(provide)
+  )
+
+  it.effect("a task that fails at once stops the pulling of inputs; the stream fails at its place", () =>
+    Effect.gen(function* () {
+      let pulled = 0
+      const inputs = {
+        *[Symbol.iterator]() {
+          for (let i = 0; i < 100; i++) {
+            pulled++
+            yield i
+          }
+        }
+      }
+      const seen: Array<number> = []
+      const error = yield* Executor.map(
+        (i: number) =>
+          i === 3 ? Effect.fail("three") : i === 1 ? Effect.succeed(i).pipe(Effect.delay(10)) : Effect.sync(() => i),
+        inputs,
+        { buffer: 8 }
+      ).pipe(
+        Stream.runForEach((i) => Effect.sync(() => seen.push(i))),
+        Effect.flip,
+        Effect.forkChild,
+        Effect.tap(() => TestClock.adjust(10)),
+        Effect.flatMap(Fiber.join)
+      )
+      assert.strictEqual(error, "three")
+      assert.deepStrictEqual(seen, [0, 1, 2])
+      assert.strictEqual(pulled, 4)
+      const stats = yield* Executor.stats
+      assert.deepStrictEqual([stats.completed, stats.failed, stats.busy, stats.workers], [3, 1, 0, 0])
+    }).pipe(provide)
+  )
+
+  it.effect("after shutdown the stream ends with ExecutorShutdownError, after every result submitted before", () =>
+    Effect.gen(function* () {
+      const seen: Array<number> = []
+      const error = yield* Executor.map((i: number) => Effect.sync(() => i), [0, 1, 2, 3, 4, 5], { buffer: 2 }).pipe(
+        Stream.runForEach((i) =>
+          Effect.sync(() => seen.push(i)).pipe(Effect.andThen(i === 2 ? Executor.shutdown() : Effect.void))
+        ),
+        Effect.flip
+      )
+      assert.instanceOf(error, FutureError.ExecutorShutdownError)
+      // 0 and 1 came in the first pull, 2 and 3 in the second, then the executor shut down.
+      assert.deepStrictEqual(seen, [0, 1, 2, 3])
+    }).pipe(provide)
+  )
+
+  it.effect("mixes tasks that are values, that end at once and that go on asynchronously, in order", () =>
+    Effect.gen(function* () {
+      const results = yield* Executor.map(
+        (i: number) =>
+          i % 3 === 0
+            ? Effect.succeed(i)
+            : i % 3 === 1
+              ? Effect.sync(() => i)
+              : Effect.succeed(i).pipe(Effect.delay(5 - (i % 5))),
+        Array.from({ length: 30 }, (_, i) => i),
+        { buffer: 5 }
+      ).pipe(
+        Stream.runCollect,
+        Effect.forkChild,
+        Effect.tap(() => TestClock.adjust(100)),
+        Effect.flatMap(Fiber.join)
+      )
+      assert.deepStrictEqual(
+        results,
+        Array.from({ length: 30 }, (_, i) => i)
+      )
+      const stats = yield* Executor.stats
+      assert.deepStrictEqual([stats.completed, stats.busy, stats.workers, stats.queued], [30, 0, 0, 0])
+    }).pipe(provide)
+  )
+
+  it.effect("a function that throws is the task's defect", () =>
+    Effect.gen(function* () {
+      const exit = yield* Executor.map(
+        (i: number) => {
+          if (i === 1) throw new Error("boom")
+          return Effect.succeed(i)
+        },
+        [0, 1, 2]
+      ).pipe(Stream.runCollect, Effect.exit)
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
     }).pipe(provide)
   )
 

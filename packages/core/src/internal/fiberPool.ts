@@ -1,6 +1,17 @@
 import { Cause, type Context, Deferred, Effect, Exit } from "effect"
-import { ExecutorShutdownError } from "../FutureError.ts"
-import { cancel, FutureImpl, interrupt, isExit, setRunningUnsafe, startTaskUnsafe, TaskStart } from "./future.ts"
+import { type CancelledError, ExecutorShutdownError } from "../FutureError.ts"
+import {
+  cancel,
+  futureExit,
+  FutureImpl,
+  interrupt,
+  isExit,
+  observeTaskUnsafe,
+  setRunningUnsafe,
+  startTaskUnsafe,
+  stateOf,
+  TaskStart
+} from "./future.ts"
 import { StatsTracker } from "./stats.ts"
 import { WorkQueue } from "./workQueue.ts"
 
@@ -82,6 +93,53 @@ export class FiberPool {
     return this.admit(context, undefined, f, input)
   }
 
+  /**
+   * `Executor.map`'s way in: as {@link submitCallUnsafe}, except that a task that is already an `Exit` when a
+   * slot is free never becomes a future: map only needs its result, so its `Exit` is returned (in a future's
+   * form: an interruption is a `CancelledError`) and it counts as a task that ran for no time.
+   */
+  runCallUnsafe<I, A, E>(
+    f: (input: I) => Effect.Effect<A, E>,
+    input: I,
+    context: Context.Context<never>
+  ): FutureImpl<A, E> | Exit.Exit<A, E | CancelledError> | ExecutorShutdownError {
+    if (this.isShutdown || this.stats.workers >= this.maxWorkers || nestedSlots >= maxNestedSlots) {
+      return this.admit(context, undefined, f, input)
+    }
+    const effect = callTask(f, input)
+    if (isExit(effect)) {
+      const exit = futureExit(effect)
+      if (this.measureRunTime) this.stats.ran(0)
+      this.stats.ended(stateOf(exit))
+      return exit
+    }
+    // The task takes a slot and starts now; it becomes a future only if it goes on asynchronously. While it
+    // runs on this stack the counts include it (its own code may read them); the metrics, which only a
+    // fiber that runs later can read, are left alone when it ends here.
+    this.stats.workers++
+    this.stats.busy++
+    const startedAt = this.measureRunTime ? performance.now() : untimed
+    const fiber = Effect.runForkWith(context)(effect)
+    const exit = fiber.pollUnsafe()
+    if (exit !== undefined) {
+      this.stats.workers--
+      this.stats.busy--
+      if (startedAt !== untimed) this.stats.ran(performance.now() - startedAt)
+      const result = futureExit(exit)
+      this.stats.ended(stateOf(result))
+      return result
+    }
+    this.stats.setWorkers(this.stats.workers)
+    this.stats.setBusy(this.stats.busy)
+    const future = new FutureImpl<A, E>()
+    future.owner = this.onDone
+    future.state = "running"
+    future.startedAt = startedAt
+    this.addRunning(future)
+    observeTaskUnsafe(future, fiber, context, this.resumeSlot)
+    return future
+  }
+
   private admit<I, A, E>(
     context: Context.Context<never>,
     effect: Effect.Effect<A, E> | undefined,
@@ -154,6 +212,7 @@ export class FiberPool {
       this.stats.queueChanged()
     } else {
       this.removeRunning(future)
+      this.stats.setBusy(this.stats.busy - 1)
       if (future.startedAt >= 0) {
         this.lastEnd = performance.now()
         this.stats.ran(this.lastEnd - future.startedAt)
@@ -183,6 +242,7 @@ export class FiberPool {
             future.startedAt = untimed
           }
           this.addRunning(future)
+          this.stats.setBusy(this.stats.busy + 1)
           const start = startTaskUnsafe(future, effect, context, this.resumeSlot)
           if (start === TaskStart.Running) return
           justEnded &&= start === TaskStart.Ended
@@ -202,7 +262,6 @@ export class FiberPool {
   private addRunning(future: FutureImpl<any, any>) {
     future.runIndex = this.running.length
     this.running.push(future)
-    this.stats.setBusy(this.running.length)
   }
 
   private removeRunning(future: FutureImpl<any, any>) {
@@ -212,7 +271,6 @@ export class FiberPool {
       last.runIndex = future.runIndex
     }
     future.runIndex = -1
-    this.stats.setBusy(this.running.length)
   }
 
   private readonly resumeSlot = () => {

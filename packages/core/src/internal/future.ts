@@ -70,7 +70,7 @@ export const isFuture = (u: unknown): u is FutureImpl<unknown, unknown> =>
  *
  * @internal
  */
-export const isExit = (effect: Effect.Effect<unknown, unknown, unknown>): effect is Exit.Exit<unknown, unknown> =>
+export const isExit = <A, E, R>(effect: Effect.Effect<A, E, R>): effect is Exit.Exit<A, E> & Effect.Effect<A, E, R> =>
   "~effect/Exit" in effect
 
 /** @internal */
@@ -110,6 +110,23 @@ const noCallbacks: Array<never> = []
 const cancelledExit = Exit.fail(new CancelledError({ message: "the future was cancelled" }))
 
 /**
+ * A task's exit as its future holds it: an exit that holds only interruptions is a `CancelledError`, never a
+ * bare interruption.
+ *
+ * @internal
+ */
+export const futureExit = <A, E>(exit: Exit.Exit<A, E>): Exit.Exit<A, E | CancelledError> =>
+  Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause) ? cancelledExit : exit
+
+/**
+ * The terminal state of a future with this exit (one made by {@link futureExit}).
+ *
+ * @internal
+ */
+export const stateOf = (exit: Exit.Exit<unknown, unknown>): "succeeded" | "failed" | "cancelled" =>
+  Exit.isSuccess(exit) ? "succeeded" : exit === cancelledExit ? "cancelled" : "failed"
+
+/**
  * Moves a pending or running future to its terminal state, wakes its waiters and returns the callbacks
  * that are now due. An exit that holds only interruptions makes the future cancelled: cancellation is a
  * typed `CancelledError`, never a bare interruption.
@@ -123,16 +140,8 @@ export const finishUnsafe = <A, E>(
   if (isDone(future)) {
     return new InvalidStateError({ message: `cannot complete a future that is ${future.state}`, state: future.state })
   }
-  if (Exit.isSuccess(exit)) {
-    future.state = "succeeded"
-    future.exit = exit
-  } else if (Cause.hasInterruptsOnly(exit.cause)) {
-    future.state = "cancelled"
-    future.exit = cancelledExit
-  } else {
-    future.state = "failed"
-    future.exit = exit
-  }
+  future.exit = futureExit(exit)
+  future.state = stateOf(future.exit)
   const listeners = future.listeners
   future.listeners = undefined
   future.interruptor = undefined
@@ -245,11 +254,26 @@ export const startTaskUnsafe = <A, E>(
   const fiber = Effect.runForkWith(context)(effect)
   const exit = fiber.pollUnsafe()
   if (exit !== undefined) return settle(future, exit, context, onEnd)
+  observeTaskUnsafe(future, fiber, context, onEnd)
+  return TaskStart.Running
+}
+
+/**
+ * Hands the future the fiber that runs its task, which goes on asynchronously: the future completes when the
+ * fiber ends, then its due callbacks run, then `onEnd` is called.
+ *
+ * @internal
+ */
+export const observeTaskUnsafe = <A, E>(
+  future: FutureImpl<A, E>,
+  fiber: Fiber.Fiber<A, E>,
+  context: Context.Context<never>,
+  onEnd: () => void
+): void => {
   future.fiber = fiber
   fiber.addObserver((exit) => {
     if (settle(future, exit, context, onEnd) !== TaskStart.Running) onEnd()
   })
-  return TaskStart.Running
 }
 
 /**

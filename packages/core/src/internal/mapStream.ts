@@ -1,7 +1,7 @@
 import { Cause, Clock, type Context, Duration, Effect, Exit, Option, Stream } from "effect"
 import type { Future } from "../Future.ts"
 import { type CancelledError, TimeoutError } from "../FutureError.ts"
-import { awaitExit, cancel, FutureImpl, interrupt, isDone } from "./future.ts"
+import { awaitExit, cancel, FutureImpl, interrupt, isDone, isExit } from "./future.ts"
 import { WorkQueue } from "./workQueue.ts"
 
 /**
@@ -33,14 +33,21 @@ export const mapChunksInOrder = <I, A, E, E1, E2, R>(
   inOrder(chunksOf(inputs, chunkSize), submit, unpackChunk<A, E1>, options)
 
 /**
- * Submits one unit of work. An executor that can submit synchronously returns the future itself (the
- * in-process pool, with the services of the fiber pulling the stream); any other returns the Effect that
- * submits.
+ * Submits one unit of work. An executor that can submit synchronously (the in-process pool, with the
+ * services of the fiber pulling the stream) returns the future itself, or the unit's `Exit` when it ended
+ * before the call returned, or the `Exit` of a failed submission; any other executor returns the Effect that
+ * submits. A failed submission ends the stream at that unit's place, after the results before it.
  */
 type Submit<U, X, E, E2, R> = (
   input: U,
   context: Context.Context<never>
-) => Effect.Effect<Future<X, E>, E2, R> | FutureImpl<X, E>
+) => Effect.Effect<Future<X, E>, E2, R> | FutureImpl<X, E> | Exit.Exit<X, E | E2>
+
+/** A unit in flight: its future, or its exit when it ended before it was ever a future. */
+type Unit<X, E> = FutureImpl<X, E> | Exit.Exit<X, E | CancelledError>
+
+const exitOf = <X, E>(unit: Unit<X, E>): Exit.Exit<X, E | CancelledError> | undefined =>
+  unit instanceof FutureImpl ? unit.exit : unit
 
 const chunksOf = <I>(inputs: Iterable<I>, size: number): Iterable<ReadonlyArray<I>> => ({
   [Symbol.iterator]: () => {
@@ -89,12 +96,19 @@ const inOrder = <U, X, A, E, E1, E2, R>(
       const timeoutMillis =
         options.timeout === undefined ? undefined : Duration.toMillis(Duration.fromInputUnsafe(options.timeout))
       const iterator = inputs[Symbol.iterator]()
-      const inFlight = new WorkQueue<FutureImpl<X, E>>()
+      const inFlight = new WorkQueue<Unit<X, E | E2>>()
+      /** No more inputs are pulled: the iterator is done, or a unit already failed. */
       let exhausted = false
       /** A failure inside a unit whose earlier results were emitted first: the stream's next pull fails. */
       let failure: Cause.Cause<E1> | undefined = undefined
 
-      const fill: Effect.Effect<void, E2, R> = Effect.withFiber((fiber) => {
+      const push = (unit: Unit<X, E | E2>) => {
+        inFlight.push(unit)
+        // Whatever comes after a failure would only be cancelled: stop pulling inputs.
+        if (!(unit instanceof FutureImpl) && Exit.isFailure(unit)) exhausted = true
+      }
+
+      const fill: Effect.Effect<void, never, R> = Effect.withFiber((fiber) => {
         while (!exhausted && inFlight.length < buffer) {
           const next = iterator.next()
           if (next.done === true) {
@@ -103,11 +117,15 @@ const inOrder = <U, X, A, E, E1, E2, R>(
           }
           const submitted = submit(next.value, fiber.context)
           if (submitted instanceof FutureImpl) {
-            inFlight.push(submitted)
+            push(submitted)
             continue
           }
-          return Effect.flatMap(submitted, (future) => {
-            inFlight.push(future as unknown as FutureImpl<X, E>)
+          if (isExit(submitted as Effect.Effect<unknown, unknown, unknown>)) {
+            push(submitted as Exit.Exit<X, E | E2>)
+            continue
+          }
+          return Effect.flatMap(Effect.exit(submitted as Effect.Effect<Future<X, E>, E2, R>), (exit) => {
+            push(Exit.isSuccess(exit) ? (exit.value as unknown as FutureImpl<X, E>) : (exit as Exit.Failure<never, E2>))
             return fill
           })
         }
@@ -119,7 +137,9 @@ const inOrder = <U, X, A, E, E1, E2, R>(
           `Executor.map: no result within ${Duration.format(Duration.fromInputUnsafe(options.timeout!))}`
         )
 
-      const awaitHead = (head: FutureImpl<X, E>): Effect.Effect<Exit.Exit<X, E | CancelledError>, TimeoutError> => {
+      const awaitHead = (
+        head: FutureImpl<X, E | E2>
+      ): Effect.Effect<Exit.Exit<X, E | E2 | CancelledError>, TimeoutError> => {
         if (timeoutMillis === undefined || isDone(head)) return awaitExit(head)
         return Effect.flatMap(Clock.currentTimeMillis, (now) => {
           const remaining = startedAt + timeoutMillis - now
@@ -132,14 +152,18 @@ const inOrder = <U, X, A, E, E1, E2, R>(
 
       // Emits the head's results and those of every further unit already in, as one chunk.
       const emit = (
-        exit: Exit.Exit<X, E | CancelledError>
-      ): Effect.Effect<[A, ...Array<A>], E | E1 | CancelledError> => {
+        exit: Exit.Exit<X, E | E2 | CancelledError>
+      ): Effect.Effect<[A, ...Array<A>], E | E1 | E2 | CancelledError> => {
         if (Exit.isFailure(exit)) return Effect.failCause(exit.cause)
         inFlight.shift()
         const values: Array<A> = []
         let failed = unpack(exit.value, values)
-        while (failed === undefined && inFlight.peek()?.state === "succeeded") {
-          failed = unpack((inFlight.shift()!.exit as Exit.Success<X>).value, values)
+        while (failed === undefined) {
+          const head = inFlight.peek()
+          const headExit = head === undefined ? undefined : exitOf(head)
+          if (headExit === undefined || Exit.isFailure(headExit)) break
+          inFlight.shift()
+          failed = unpack(headExit.value, values)
         }
         if (failed === undefined) return Effect.succeed(values as [A, ...Array<A>])
         if (values.length === 0) return Effect.failCause(failed)
@@ -147,10 +171,14 @@ const inOrder = <U, X, A, E, E1, E2, R>(
         return Effect.succeed(values as [A, ...Array<A>])
       }
 
-      const next = (): Effect.Effect<[A, ...Array<A>], E | E1 | CancelledError | TimeoutError | Cause.Done> => {
+      const next = (): Effect.Effect<
+        [A, ...Array<A>],
+        E | E1 | E2 | CancelledError | TimeoutError | Cause.Done
+      > => {
         const head = inFlight.peek()
         if (head === undefined) return Cause.done()
-        return head.exit !== undefined ? emit(head.exit) : Effect.flatMap(awaitHead(head), emit)
+        const exit = exitOf(head)
+        return exit !== undefined ? emit(exit) : Effect.flatMap(awaitHead(head as FutureImpl<X, E | E2>), emit)
       }
       // A failure already known ends the stream before any more work is submitted.
       const pull = Effect.suspend(() =>
@@ -159,7 +187,7 @@ const inOrder = <U, X, A, E, E1, E2, R>(
 
       // Pending ones first, so that stopping a running task does not let a queued one start in its place.
       const stopInFlight = Effect.suspend(() => {
-        const rest = inFlight.takeAll()
+        const rest = inFlight.takeAll().filter((unit) => unit instanceof FutureImpl)
         return Effect.forEach(rest, cancel, { discard: true }).pipe(
           Effect.andThen(Effect.forEach(rest, interrupt, { concurrency: "unbounded", discard: true }))
         )
