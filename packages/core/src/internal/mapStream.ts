@@ -171,10 +171,7 @@ const inOrder = <U, X, A, E, E1, E2, R>(
         return Effect.succeed(values as [A, ...Array<A>])
       }
 
-      const next = (): Effect.Effect<
-        [A, ...Array<A>],
-        E | E1 | E2 | CancelledError | TimeoutError | Cause.Done
-      > => {
+      const next = (): Effect.Effect<[A, ...Array<A>], E | E1 | E2 | CancelledError | TimeoutError | Cause.Done> => {
         const head = inFlight.peek()
         if (head === undefined) return Cause.done()
         const exit = exitOf(head)
