@@ -198,9 +198,6 @@ const submitEffect = <A, E, R>(
     return local.submit(Effect.provideContext(effect, context))
   })
 
-const orFail = <A>(submitted: A | ExecutorShutdownError): A | Effect.Effect<never, ExecutorShutdownError> =>
-  submitted instanceof ExecutorShutdownError ? Effect.fail(submitted) : submitted
-
 /**
  * Options of {@link map}.
  *
@@ -282,15 +279,17 @@ export const map: {
       // The pulling fiber's services change rarely, if ever: its LocalExecutor is looked up once per change.
       let context: Context.Context<never> | undefined = undefined
       let local: LocalExecutorShape | undefined = undefined
+      let pool: FiberPool | undefined = undefined
       return mapInOrder(
         inputs,
         (input, pullContext) => {
           if (pullContext !== context) {
             context = pullContext
             local = Context.get(context as Context.Context<LocalExecutor>, LocalExecutor)
+            pool = local instanceof FiberPoolExecutor ? local.pool : undefined
           }
-          return local instanceof FiberPoolExecutor
-            ? orFail(local.pool.runCallUnsafe(f, input, pullContext))
+          return pool !== undefined
+            ? pool.runCallUnsafe(f, input, pullContext)
             : local!.submit(
                 Effect.provideContext(
                   Effect.suspend(() => f(input)),
@@ -298,7 +297,7 @@ export const map: {
                 )
               )
         },
-        mapOptions
+        { ...mapOptions, afterSubmitting: () => pool?.stats.publish() }
       )
     })
   )) as any

@@ -112,6 +112,15 @@ describe("Executor.submit", () => {
       // The metrics registry is global: compare the change.
       assert.strictEqual(count(after, "effect_futures_completed") - count(before, "effect_futures_completed"), 2)
       assert.strictEqual(count(after, "effect_futures_failed") - count(before, "effect_futures_failed"), 1)
+      // Executor.map counts the tasks that end at once in a batch: the metric is up to date when it ends.
+      yield* Stream.runDrain(
+        Executor.map(
+          (i: number) => (i % 2 === 0 ? Effect.succeed(i) : Effect.sync(() => i)),
+          Array.from({ length: 50 }, (_, i) => i)
+        )
+      )
+      const afterMap = yield* Metric.snapshot
+      assert.strictEqual(count(afterMap, "effect_futures_completed") - count(after, "effect_futures_completed"), 50)
     }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 })))
   )
 

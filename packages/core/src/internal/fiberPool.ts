@@ -1,4 +1,4 @@
-import { Cause, type Context, Deferred, Effect, Exit } from "effect"
+import { Cause, Context, Deferred, Effect, Exit, type Fiber } from "effect"
 import { type CancelledError, ExecutorShutdownError } from "../FutureError.ts"
 import {
   cancel,
@@ -58,6 +58,9 @@ export class FiberPool {
   /** When the last task ended (`performance.now()`): the start of a task that a slot starts right after. */
   private lastEnd = 0
   private isShutdown = false
+  /** `Effect.runForkWith(forkContext)`, kept while map's tasks come with the same services. */
+  private fork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E> = Effect.runForkWith(Context.empty())
+  private forkContext: Context.Context<never> = Context.empty()
   /** Completed when no task is running or queued any more; made by whoever waits for that. */
   private drained: Deferred.Deferred<void> | undefined = undefined
 
@@ -96,20 +99,27 @@ export class FiberPool {
   /**
    * `Executor.map`'s way in: as {@link submitCallUnsafe}, except that a task that is already an `Exit` when a
    * slot is free never becomes a future: map only needs its result, so its `Exit` is returned (in a future's
-   * form: an interruption is a `CancelledError`) and it counts as a task that ran for no time.
+   * form: an interruption is a `CancelledError`) and it counts as a task that ran for no time. A task that
+   * starts now and ends before this returns is not made a future either. A failed submission is returned as
+   * its `Exit`. Successes are counted quietly: call `stats.publish()` after a run of calls.
    */
   runCallUnsafe<I, A, E>(
     f: (input: I) => Effect.Effect<A, E>,
     input: I,
     context: Context.Context<never>
-  ): FutureImpl<A, E> | Exit.Exit<A, E | CancelledError> | ExecutorShutdownError {
+  ): FutureImpl<A, E> | Exit.Exit<A, E | CancelledError | ExecutorShutdownError> {
     if (this.isShutdown || this.stats.workers >= this.maxWorkers || nestedSlots >= maxNestedSlots) {
-      return this.admit(context, undefined, f, input)
+      const submitted = this.admit(context, undefined, f, input)
+      return submitted instanceof FutureImpl ? submitted : Exit.fail(submitted)
     }
     const effect = callTask(f, input)
     if (isExit(effect)) {
-      const exit = futureExit(effect)
       if (this.measureRunTime) this.stats.ran(0)
+      if (effect._tag === "Success") {
+        this.stats.succeededQuietly()
+        return effect
+      }
+      const exit = futureExit(effect)
       this.stats.ended(stateOf(exit))
       return exit
     }
@@ -119,12 +129,20 @@ export class FiberPool {
     this.stats.workers++
     this.stats.busy++
     const startedAt = this.measureRunTime ? performance.now() : untimed
-    const fiber = Effect.runForkWith(context)(effect)
+    if (context !== this.forkContext) {
+      this.forkContext = context
+      this.fork = Effect.runForkWith(context)
+    }
+    const fiber = this.fork(effect)
     const exit = fiber.pollUnsafe()
     if (exit !== undefined) {
       this.stats.workers--
       this.stats.busy--
       if (startedAt !== untimed) this.stats.ran(performance.now() - startedAt)
+      if (exit._tag === "Success") {
+        this.stats.succeededQuietly()
+        return exit
+      }
       const result = futureExit(exit)
       this.stats.ended(stateOf(result))
       return result

@@ -14,7 +14,7 @@ import { WorkQueue } from "./workQueue.ts"
 export const mapInOrder = <I, A, E, E2, R>(
   inputs: Iterable<I>,
   submit: Submit<I, A, E, E2, R>,
-  options: { readonly buffer: number; readonly timeout?: Duration.Input | undefined }
+  options: MapOptions
 ): Stream.Stream<A, E | E2 | CancelledError | TimeoutError, R> => inOrder(inputs, submit, unpackOne, options)
 
 /**
@@ -28,9 +28,16 @@ export const mapChunksInOrder = <I, A, E, E1, E2, R>(
   inputs: Iterable<I>,
   chunkSize: number,
   submit: Submit<ReadonlyArray<I>, ReadonlyArray<Exit.Exit<A, E1>>, E, E2, R>,
-  options: { readonly buffer: number; readonly timeout?: Duration.Input | undefined }
+  options: MapOptions
 ): Stream.Stream<A, E | E1 | E2 | CancelledError | TimeoutError, R> =>
   inOrder(chunksOf(inputs, chunkSize), submit, unpackChunk<A, E1>, options)
+
+interface MapOptions {
+  readonly buffer: number
+  readonly timeout?: Duration.Input | undefined
+  /** Called after each run of submissions (the in-process pool publishes the counts it kept quietly). */
+  readonly afterSubmitting?: (() => void) | undefined
+}
 
 /**
  * Submits one unit of work. An executor that can submit synchronously (the in-process pool, with the
@@ -47,7 +54,7 @@ type Submit<U, X, E, E2, R> = (
 type Unit<X, E> = FutureImpl<X, E> | Exit.Exit<X, E | CancelledError>
 
 const exitOf = <X, E>(unit: Unit<X, E>): Exit.Exit<X, E | CancelledError> | undefined =>
-  unit instanceof FutureImpl ? unit.exit : unit
+  "~effect/Exit" in unit ? unit : unit.exit
 
 const chunksOf = <I>(inputs: Iterable<I>, size: number): Iterable<ReadonlyArray<I>> => ({
   [Symbol.iterator]: () => {
@@ -88,7 +95,7 @@ const inOrder = <U, X, A, E, E1, E2, R>(
   inputs: Iterable<U>,
   submit: Submit<U, X, E, E2, R>,
   unpack: Unpack<X, A, E1>,
-  options: { readonly buffer: number; readonly timeout?: Duration.Input | undefined }
+  options: MapOptions
 ): Stream.Stream<A, E | E1 | E2 | CancelledError | TimeoutError, R> =>
   Stream.unwrap(
     Effect.map(Clock.currentTimeMillis, (startedAt) => {
@@ -102,10 +109,10 @@ const inOrder = <U, X, A, E, E1, E2, R>(
       /** A failure inside a unit whose earlier results were emitted first: the stream's next pull fails. */
       let failure: Cause.Cause<E1> | undefined = undefined
 
-      const push = (unit: Unit<X, E | E2>) => {
-        inFlight.push(unit)
+      const pushExit = (exit: Exit.Exit<X, E | E2 | CancelledError>) => {
+        inFlight.push(exit)
         // Whatever comes after a failure would only be cancelled: stop pulling inputs.
-        if (!(unit instanceof FutureImpl) && Exit.isFailure(unit)) exhausted = true
+        if (exit._tag === "Failure") exhausted = true
       }
 
       const fill: Effect.Effect<void, never, R> = Effect.withFiber((fiber) => {
@@ -116,19 +123,22 @@ const inOrder = <U, X, A, E, E1, E2, R>(
             break
           }
           const submitted = submit(next.value, fiber.context)
-          if (submitted instanceof FutureImpl) {
-            push(submitted)
+          // Most often, in process, a unit that ended at once.
+          if (isExit(submitted as Effect.Effect<unknown, unknown, unknown>)) {
+            pushExit(submitted as Exit.Exit<X, E | E2>)
             continue
           }
-          if (isExit(submitted as Effect.Effect<unknown, unknown, unknown>)) {
-            push(submitted as Exit.Exit<X, E | E2>)
+          if (submitted instanceof FutureImpl) {
+            inFlight.push(submitted)
             continue
           }
           return Effect.flatMap(Effect.exit(submitted as Effect.Effect<Future<X, E>, E2, R>), (exit) => {
-            push(Exit.isSuccess(exit) ? (exit.value as unknown as FutureImpl<X, E>) : (exit as Exit.Failure<never, E2>))
+            if (Exit.isSuccess(exit)) inFlight.push(exit.value as unknown as FutureImpl<X, E>)
+            else pushExit(exit as Exit.Failure<never, E2>)
             return fill
           })
         }
+        options.afterSubmitting?.()
         return Effect.void
       })
 

@@ -23,6 +23,7 @@ export class StatsTracker {
   completed = 0
   failed = 0
   cancelled = 0
+  private unpublishedCompleted = 0
   readonly maxWorkers: number
   readonly queued: () => number
   private readonly update: {
@@ -94,6 +95,20 @@ export class StatsTracker {
       this.cancelled++
       this.update.cancelled(1)
     }
+  }
+  /**
+   * Counts a task that succeeded, like `ended("succeeded")`, but leaves the metric to {@link publish}: for a
+   * caller that ends many tasks in one synchronous loop and publishes once after it.
+   */
+  succeededQuietly() {
+    this.completed++
+    this.unpublishedCompleted++
+  }
+  /** Brings the `completed` counter metric up to date with {@link succeededQuietly}'s counts. */
+  publish() {
+    if (this.unpublishedCompleted === 0) return
+    this.update.completed(this.unpublishedCompleted)
+    this.unpublishedCompleted = 0
   }
   ran(millis: number) {
     this.update.runTime(millis)
