@@ -1,5 +1,5 @@
 /**
- * The measuring harness: every table starts its contenders once, runs them interleaved (A B C A B C …) for a
+ * The measuring harness: every table starts its contenders once, runs them interleaved (A B C, B C A, …) for a
  * warm-up and then the measured rounds, and reports min / median / max and the speed relative to the
  * table's baseline. Only ratios measured in the same run mean anything on a shared machine.
  */
@@ -133,7 +133,10 @@ export const runTable = async (spec: TableSpec, options: RunOptions): Promise<Ta
     const warmup = Math.max(options.warmup, options.rounds > 1 ? (spec.warmup ?? 0) : 0)
     for (let round = 0; round < warmup + options.rounds; round++) {
       const measured = round >= warmup
-      for (const { contender, running } of started) {
+      // Each round starts one contender further on (A B C, B C A, C A B, …): none always runs right after the
+      // same neighbour and pays for its garbage.
+      const order = started.map((_, index) => started[(index + round) % started.length]!)
+      for (const { contender, running } of order) {
         const { seconds, heapBytes, cpuShare } = await runRound(running)
         if (measured) {
           samples.get(contender.name)!.push(seconds)
