@@ -229,6 +229,50 @@ describe("layerFiber scheduling", () => {
     }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 1 })))
   )
 
+  it.effect("2,000 queued tasks that each wake a running task's end do not start inside one another", () =>
+    Effect.gen(function* () {
+      const n = 2000
+      const signals = Array.from({ length: n }, () => Deferred.makeUnsafe<void>())
+      // Every slot waits for its signal; each queued task sends one, and the end it causes frees the slot
+      // that runs the next queued task: without a depth limit, each start happens inside the previous one.
+      const waiting = yield* Effect.forEach(signals, (signal) => Executor.submit(Deferred.await(signal)))
+      const signalling = yield* Effect.forEach(signals.slice(1), (signal) =>
+        Executor.submit(Deferred.succeed(signal, undefined))
+      )
+      yield* Deferred.succeed(signals[0]!, undefined)
+      yield* Future.wait([...waiting, ...signalling])
+      const states = new Set([...waiting, ...signalling].map((future) => future.pipe(Future.state, Effect.runSync)))
+      assert.deepStrictEqual([...states], ["succeeded"])
+      const stats = yield* Executor.stats
+      assert.deepStrictEqual([stats.completed, stats.failed, stats.busy], [2 * n - 1, 0, 0])
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2000 })))
+  )
+
+  it.effect("Future.interrupt from code that a task's first step wakes up stops that task", () =>
+    Effect.gen(function* () {
+      const signal = yield* Future.make<void>()
+      yield* Future.setRunning(signal)
+      const { started, open, task } = yield* gate()
+      yield* Executor.submit(task("blocker"))
+      yield* Deferred.await(started)
+      let finished = false
+      const queued = yield* Executor.submit(
+        Future.complete(signal, Exit.void).pipe(
+          Effect.andThen(Effect.sleep("1 second")),
+          Effect.andThen(Effect.sync(() => (finished = true)))
+        )
+      )
+      // "First one done wins": whoever sees the signal stops the task that sent it.
+      const stopper = yield* Effect.forkChild(Effect.andThen(Future.result(signal), Future.interrupt(queued)))
+      yield* Effect.yieldNow
+      yield* open
+      assert.isTrue(yield* Fiber.join(stopper))
+      assert.strictEqual(yield* Future.state(queued), "cancelled")
+      yield* TestClock.adjust("1 second")
+      assert.isFalse(finished)
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 1 })))
+  )
+
   it.effect("tasks that submit tasks 5,000 deep do not overflow the stack", () =>
     Effect.gen(function* () {
       const nest = (depth: number): Effect.Effect<number, unknown, Executor.LocalExecutor> =>
@@ -336,6 +380,25 @@ describe("Executor scope", () => {
       yield* Fiber.interrupt(user)
       assert.strictEqual(finalizersRun, 2)
       assert.deepStrictEqual(yield* Effect.forEach(futures, Future.state), ["cancelled", "cancelled", "cancelled"])
+    })
+  )
+
+  it.effect("a failing scope close also interrupts a task whose future was completed by hand", () =>
+    Effect.gen(function* () {
+      let finalized = false
+      const exit = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const context = yield* Layer.build(Executor.layerFiber({ maxWorkers: 2 }))
+          const future = yield* Executor.submit(
+            Effect.never.pipe(Effect.ensuring(Effect.sync(() => (finalized = true))))
+          ).pipe(Effect.provideContext(context))
+          yield* Effect.yieldNow
+          yield* Future.complete(future, Exit.succeed(1))
+          return yield* Effect.fail("the program failed")
+        })
+      ).pipe(Effect.exit)
+      assert.isTrue(Exit.isFailure(exit))
+      assert.isTrue(finalized)
     })
   )
 

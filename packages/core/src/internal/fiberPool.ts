@@ -1,10 +1,11 @@
-import { Cause, Context, Deferred, Effect, Exit, type Fiber } from "effect"
+import { Cause, Context, Deferred, Effect, Exit, Fiber } from "effect"
 import { type CancelledError, ExecutorShutdownError } from "../FutureError.ts"
 import {
   cancel,
   futureExit,
   FutureImpl,
   interrupt,
+  isDone,
   isExit,
   observeTaskUnsafe,
   setRunningUnsafe,
@@ -29,16 +30,17 @@ interface WorkItem {
 const tasksPerTurn = 128
 
 /**
- * Slots running inside one another on the current JavaScript stack (a task that submits a task starts it
- * inside its own first step); past this depth a slot starts on a fresh stack instead.
+ * Slots running inside one another on the current JavaScript stack: a task that submits a task starts it
+ * inside its own first step, and a task whose end wakes code that ends another task starts the next queued
+ * one inside that. Past this depth a slot goes on from a fresh stack instead.
  */
 const maxNestedSlots = 16
+let nestedSlots = 0
 
 /** The `startedAt` of a started task whose run time is not measured. */
 const untimed = -1
 /** The `startedAt` of a task that is already an `Exit`: it runs no code, so its run time is 0 without a clock. */
 const exitStart = -2
-let nestedSlots = 0
 
 /**
  * The in-process executor: each task runs in its own fiber (so it can be interrupted alone), and at most
@@ -53,10 +55,11 @@ export class FiberPool {
   private readonly queue = new WorkQueue<WorkItem>()
   /** Futures in `queue` still pending: one cancelled while queued stays there until a slot skips it. */
   private queuedPending = 0
-  /** Futures whose task runs; each knows its index (`runIndex`), so removing one is O(1). */
+  /**
+   * Futures whose task runs, until its fiber ends (a future completed by hand may still have one); each knows
+   * its index (`runIndex`), so removing one is O(1).
+   */
   private readonly running: Array<FutureImpl<any, any>> = []
-  /** When the last task ended (`performance.now()`): the start of a task that a slot starts right after. */
-  private lastEnd = 0
   private isShutdown = false
   /** `Effect.runForkWith(forkContext)`, kept while map's tasks come with the same services. */
   private fork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E> = Effect.runForkWith(Context.empty())
@@ -97,38 +100,30 @@ export class FiberPool {
   }
 
   /**
-   * `Executor.map`'s way in: as {@link submitCallUnsafe}, except that a task that is already an `Exit` when a
-   * slot is free never becomes a future: map only needs its result, so its `Exit` is returned (in a future's
-   * form: an interruption is a `CancelledError`) and it counts as a task that ran for no time. A task that
-   * starts now and ends before this returns is not made a future either. A failed submission is returned as
-   * its `Exit`. Successes are counted quietly: call `stats.publish()` after a run of calls.
+   * `Executor.map`'s way in: as {@link submitCallUnsafe}, except that a task that starts at once and ends
+   * before this returns (or is already an `Exit`) never becomes a future: map only needs its result, so its
+   * `Exit` is returned, in a future's form (an interruption is a `CancelledError`). A failed submission is
+   * returned as its `Exit`. Successes are counted quietly: call `stats.publish()` after a run of calls.
    */
   runCallUnsafe<I, A, E>(
     f: (input: I) => Effect.Effect<A, E>,
     input: I,
     context: Context.Context<never>
   ): FutureImpl<A, E> | Exit.Exit<A, E | CancelledError | ExecutorShutdownError> {
-    if (this.isShutdown || this.stats.workers >= this.maxWorkers || nestedSlots >= maxNestedSlots) {
+    if (this.isShutdown || !this.canStartNow()) {
       const submitted = this.admit(context, undefined, f, input)
       return submitted instanceof FutureImpl ? submitted : Exit.fail(submitted)
     }
+    const startedAt = this.measureRunTime ? performance.now() : untimed
     const effect = callTask(f, input)
     if (isExit(effect)) {
-      if (this.measureRunTime) this.stats.ran(0)
-      if (effect._tag === "Success") {
-        this.stats.succeededQuietly()
-        return effect
-      }
-      const exit = futureExit(effect)
-      this.stats.ended(stateOf(exit))
-      return exit
+      if (startedAt !== untimed) this.stats.ran(0)
+      return this.endedAtOnce(effect)
     }
-    // The task takes a slot and starts now; it becomes a future only if it goes on asynchronously. While it
-    // runs on this stack the counts include it (its own code may read them); the metrics, which only a
-    // fiber that runs later can read, are left alone when it ends here.
+    // The task takes a slot and starts now. While it runs on this stack the counts include it (its own code
+    // may read them); the gauges, which only a fiber that runs later can read, are left alone if it ends here.
     this.stats.workers++
     this.stats.busy++
-    const startedAt = this.measureRunTime ? performance.now() : untimed
     if (context !== this.forkContext) {
       this.forkContext = context
       this.fork = Effect.runForkWith(context)
@@ -139,13 +134,7 @@ export class FiberPool {
       this.stats.workers--
       this.stats.busy--
       if (startedAt !== untimed) this.stats.ran(performance.now() - startedAt)
-      if (exit._tag === "Success") {
-        this.stats.succeededQuietly()
-        return exit
-      }
-      const result = futureExit(exit)
-      this.stats.ended(stateOf(result))
-      return result
+      return this.endedAtOnce(exit)
     }
     this.stats.setWorkers(this.stats.workers)
     this.stats.setBusy(this.stats.busy)
@@ -154,8 +143,23 @@ export class FiberPool {
     future.state = "running"
     future.startedAt = startedAt
     this.addRunning(future)
-    observeTaskUnsafe(future, fiber, context, this.resumeSlot)
+    observeTaskUnsafe(future, fiber, context, this.continueSlot)
     return future
+  }
+
+  private endedAtOnce<A, E>(exit: Exit.Exit<A, E>): Exit.Exit<A, E | CancelledError> {
+    if (exit._tag === "Success") {
+      this.stats.succeededQuietly()
+      return exit
+    }
+    const result = futureExit(exit)
+    this.stats.ended(stateOf(result))
+    return result
+  }
+
+  /** A task may start on this stack: a slot is free, nothing queued is waiting for one, and the stack is short. */
+  private canStartNow(): boolean {
+    return this.stats.workers < this.maxWorkers && this.queue.length === 0 && nestedSlots < maxNestedSlots
   }
 
   private admit<I, A, E>(
@@ -169,17 +173,17 @@ export class FiberPool {
     }
     const future = new FutureImpl<A, E>()
     future.owner = this.onDone
-    if (this.stats.workers < this.maxWorkers && nestedSlots < maxNestedSlots) {
-      // A slot is free, so nothing is queued: the task starts now.
+    if (this.canStartNow()) {
       this.stats.setWorkers(this.stats.workers + 1)
       this.runSlot(future, effect ?? callTask(f!, input), context)
       return future
     }
     this.enqueue({ future, effect: effect ?? Effect.suspend(() => f!(input)), context })
     if (this.stats.workers < this.maxWorkers) {
-      // Too deep on this stack: a fresh slot takes it from the queue after a scheduler turn.
+      // A slot is free, but the stack is deep or queued tasks go first: a fresh slot takes the queue, in
+      // order, after a scheduler turn.
       this.stats.setWorkers(this.stats.workers + 1)
-      this.yieldSlot(context)
+      this.yieldSlot()
     }
     return future
   }
@@ -217,55 +221,43 @@ export class FiberPool {
     return Effect.suspend(() => {
       this.isShutdown = true
       return this.cancelQueued().pipe(
-        Effect.andThen(Effect.forEach([...this.running], interrupt, { concurrency: "unbounded", discard: true })),
+        Effect.andThen(Effect.forEach([...this.running], stopTask, { concurrency: "unbounded", discard: true })),
         Effect.andThen(this.awaitDrained())
       )
     })
   }
 
+  /** Told when a future ends: completed by its task, by hand, or cancelled while queued. */
   private readonly onDone = (future: FutureImpl<any, any>) => {
     if (future.startedAt === undefined) {
       // Only a queued future can end without starting: it was cancelled.
       this.queuedPending--
       this.stats.queueChanged()
     } else {
-      this.removeRunning(future)
-      this.stats.setBusy(this.stats.busy - 1)
-      if (future.startedAt >= 0) {
-        this.lastEnd = performance.now()
-        this.stats.ran(this.lastEnd - future.startedAt)
-      } else if (future.startedAt === exitStart) {
-        this.stats.ran(0)
-      }
+      if (future.startedAt >= 0) this.stats.ran(performance.now() - future.startedAt)
+      else if (future.startedAt === exitStart) this.stats.ran(0)
+      // Ended by its task, not by hand while the task goes on: the slot is free before any waiter wakes up.
+      if (future.fiber === undefined && future.interruptWhenStarted === undefined) this.taskEnded(future)
     }
     this.stats.ended(future.state as "succeeded" | "failed" | "cancelled")
   }
 
   /**
    * One slot's loop: runs the task, and the next queued one each time a task ends before its start returns.
-   * A task that goes on asynchronously takes the loop with it: its end calls {@link resumeSlot}.
+   * A task that goes on asynchronously takes the loop with it: its end calls {@link continueSlot}.
    */
   private runSlot(future: FutureImpl<any, any>, effect: Effect.Effect<any, any>, context: Context.Context<never>) {
     nestedSlots++
     try {
-      // Whether the previous task of this loop just ended, with nothing run since: its end is this start.
-      let justEnded = false
       for (let turn = 1; ; turn++) {
         if (setRunningUnsafe(future) === "running") {
-          if (this.measureRunTime) {
-            const instant = isExit(effect)
-            future.startedAt = instant ? exitStart : justEnded ? this.lastEnd : performance.now()
-            justEnded = !instant
-          } else {
-            future.startedAt = untimed
-          }
+          future.startedAt = !this.measureRunTime ? untimed : isExit(effect) ? exitStart : performance.now()
           this.addRunning(future)
           this.stats.setBusy(this.stats.busy + 1)
-          const start = startTaskUnsafe(future, effect, context, this.resumeSlot)
-          if (start === TaskStart.Running) return
-          justEnded &&= start === TaskStart.Ended
+          if (startTaskUnsafe(future, effect, context, this.continueSlot) === TaskStart.Running) return
+          this.taskEnded(future)
         }
-        if (turn >= tasksPerTurn && this.queue.length > 0) return this.yieldSlot(context)
+        if (turn >= tasksPerTurn && this.queue.length > 0) return this.yieldSlot()
         const item = this.takeQueued()
         if (item === undefined) return this.releaseSlot()
         future = item.future
@@ -275,6 +267,22 @@ export class FiberPool {
     } finally {
       nestedSlots--
     }
+  }
+
+  /** A task whose end came after its start returned: the slot goes on with the queue. */
+  private readonly continueSlot = (future: FutureImpl<any, any>) => {
+    this.taskEnded(future)
+    if (nestedSlots >= maxNestedSlots && this.queue.length > 0) return this.yieldSlot()
+    const item = this.takeQueued()
+    if (item === undefined) this.releaseSlot()
+    else this.runSlot(item.future, item.effect, item.context)
+  }
+
+  /** The task's fiber ended (its future is done): it no longer holds its slot busy. Once per task. */
+  private taskEnded(future: FutureImpl<any, any>) {
+    if (future.runIndex < 0) return
+    this.removeRunning(future)
+    this.stats.setBusy(this.stats.busy - 1)
   }
 
   private addRunning(future: FutureImpl<any, any>) {
@@ -291,15 +299,20 @@ export class FiberPool {
     future.runIndex = -1
   }
 
-  private readonly resumeSlot = () => {
+  /**
+   * Lets the scheduler run other fibers first, then goes on with the queue in the same slot. The turn is
+   * taken with the services (and so the scheduler) of the task whose turn it is.
+   */
+  private yieldSlot() {
+    const next = this.queue.peek()
+    if (next === undefined) return this.releaseSlot()
+    Effect.runForkWith(next.context)(Effect.andThen(Effect.yieldNow, Effect.sync(this.resumeAfterYield)))
+  }
+
+  private readonly resumeAfterYield = () => {
     const item = this.takeQueued()
     if (item === undefined) this.releaseSlot()
     else this.runSlot(item.future, item.effect, item.context)
-  }
-
-  /** Lets the scheduler run other fibers first, then goes on with the queue in the same slot. */
-  private yieldSlot(context: Context.Context<never>) {
-    Effect.runForkWith(context)(Effect.andThen(Effect.yieldNow, Effect.sync(this.resumeSlot)))
   }
 
   private enqueue(item: WorkItem) {
@@ -322,11 +335,14 @@ export class FiberPool {
     if (this.stats.workers === 0 && this.drained !== undefined) Deferred.doneUnsafe(this.drained, Exit.void)
   }
 
+  /** Cancels every queued future; not interruptible, so none is left pending and off the queue. */
   private cancelQueued(): Effect.Effect<void> {
-    return Effect.suspend(() => {
-      const items = this.queue.takeAll()
-      return Effect.forEach(items, (item) => cancel(item.future), { discard: true })
-    })
+    return Effect.uninterruptible(
+      Effect.suspend(() => {
+        const items = this.queue.takeAll()
+        return Effect.forEach(items, (item) => cancel(item.future), { discard: true })
+      })
+    )
   }
 
   private awaitDrained(): Effect.Effect<void> {
@@ -337,6 +353,14 @@ export class FiberPool {
     })
   }
 }
+
+/** Stops a running task: interrupts its future, or, when that was completed by hand, its fiber directly. */
+const stopTask = (future: FutureImpl<any, any>): Effect.Effect<void> =>
+  isDone(future)
+    ? future.fiber === undefined
+      ? Effect.void
+      : Fiber.interrupt(future.fiber)
+    : Effect.asVoid(interrupt(future))
 
 /** `f(input)`, where a throw is the task's defect, as in `Effect.suspend`. */
 const callTask = <I, A, E>(f: (input: I) => Effect.Effect<A, E>, input: I): Effect.Effect<A, E> => {

@@ -40,8 +40,16 @@ export class FutureImpl<A, E> {
   listeners: Set<Listener> | undefined = undefined
   /** Stops the running task; set by whoever runs it. */
   interruptor: Effect.Effect<void> | undefined = undefined
-  /** The fiber running the task in process; `Future.interrupt` interrupts it when no `interruptor` is set. */
+  /**
+   * The fiber running the task in process, until the task ends (even when the future was completed by hand
+   * first); `Future.interrupt` interrupts it when no `interruptor` is set.
+   */
   fiber: Fiber.Fiber<unknown, unknown> | undefined = undefined
+  /**
+   * Set while the task's first step runs on the current stack, before its fiber is known: `true` once an
+   * interrupt was asked for then, which is applied as soon as that step returns.
+   */
+  interruptWhenStarted: boolean | undefined = undefined
 
   pipe() {
     return pipeArguments(this, arguments)
@@ -145,7 +153,6 @@ export const finishUnsafe = <A, E>(
   const listeners = future.listeners
   future.listeners = undefined
   future.interruptor = undefined
-  future.fiber = undefined
   future.owner?.(future)
   if (listeners !== undefined) {
     for (const listener of listeners) listener(future)
@@ -213,6 +220,11 @@ export const interrupt = <A, E>(future: FutureImpl<A, E>): Effect.Effect<boolean
       case "pending":
         return cancel(future)
       case "running": {
+        if (future.interruptWhenStarted !== undefined) {
+          // Asked from inside the task's first step (by code it woke up): applied when that step returns.
+          future.interruptWhenStarted = true
+          return Effect.map(awaitExit(future), () => future.state === "cancelled")
+        }
         const interruptor =
           future.interruptor ?? (future.fiber === undefined ? undefined : Fiber.interrupt(future.fiber))
         // A future driven by hand (Future.make + setRunning) has no task to stop.
@@ -248,15 +260,22 @@ export const startTaskUnsafe = <A, E>(
   future: FutureImpl<A, E>,
   effect: Effect.Effect<A, E>,
   context: Context.Context<never>,
-  onEnd: () => void
+  onEnd: TaskEnd
 ): TaskStart => {
   if (isExit(effect)) return settle(future, effect, context, onEnd)
+  future.interruptWhenStarted = false
   const fiber = Effect.runForkWith(context)(effect)
+  const interruptNow = future.interruptWhenStarted
+  future.interruptWhenStarted = undefined
   const exit = fiber.pollUnsafe()
   if (exit !== undefined) return settle(future, exit, context, onEnd)
   observeTaskUnsafe(future, fiber, context, onEnd)
+  if (interruptNow) fiber.interruptUnsafe()
   return TaskStart.Running
 }
+
+/** Told when a task has ended and its due callbacks have run. */
+export type TaskEnd = (future: FutureImpl<any, any>) => void
 
 /**
  * Hands the future the fiber that runs its task, which goes on asynchronously: the future completes when the
@@ -268,21 +287,21 @@ export const observeTaskUnsafe = <A, E>(
   future: FutureImpl<A, E>,
   fiber: Fiber.Fiber<A, E>,
   context: Context.Context<never>,
-  onEnd: () => void
+  onEnd: TaskEnd
 ): void => {
   future.fiber = fiber
   fiber.addObserver((exit) => {
-    if (settle(future, exit, context, onEnd) !== TaskStart.Running) onEnd()
+    if (settle(future, exit, context, onEnd) !== TaskStart.Running) onEnd(future)
   })
 }
 
 /**
- * What {@link startTaskUnsafe} left behind. `Ended`: the task and its callbacks are done (none were due);
- * `EndedAfterCallbacks`: done, and callbacks ran after the future was done; `Running`: `onEnd` will be called.
+ * What {@link startTaskUnsafe} left behind. `Ended`: the task and its due callbacks are done; `Running`:
+ * `onEnd` will be called.
  *
  * @internal
  */
-export const TaskStart = { Running: 0, Ended: 1, EndedAfterCallbacks: 2 } as const
+export const TaskStart = { Running: 0, Ended: 1 } as const
 
 /** @internal */
 export type TaskStart = (typeof TaskStart)[keyof typeof TaskStart]
@@ -292,14 +311,15 @@ const settle = <A, E>(
   future: FutureImpl<A, E>,
   exit: Exit.Exit<A, E>,
   context: Context.Context<never>,
-  onEnd: () => void
+  onEnd: TaskEnd
 ): TaskStart => {
+  future.fiber = undefined
   const callbacks = finishUnsafe(future, exit)
   // Completed by hand (Future.complete) while it ran: the task's own exit has nowhere to go.
   if (!Array.isArray(callbacks) || callbacks.length === 0) return TaskStart.Ended
   const fiber = Effect.runForkWith(context)(runCallbacks(future, callbacks))
-  if (fiber.pollUnsafe() !== undefined) return TaskStart.EndedAfterCallbacks
-  fiber.addObserver(onEnd)
+  if (fiber.pollUnsafe() !== undefined) return TaskStart.Ended
+  fiber.addObserver(() => onEnd(future))
   return TaskStart.Running
 }
 
