@@ -46,6 +46,8 @@ export interface TableSpec {
    * JIT compilation after one.
    */
   readonly warmup?: number | undefined
+  /** Measured rounds for this table when more than the run's (not in a smoke run): short, noisy rounds. */
+  readonly rounds?: number | undefined
 }
 
 export interface Row {
@@ -94,9 +96,13 @@ export const median = (values: ReadonlyArray<number>): number => {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
+/** A pause before each round: garbage collection work the previous round left pending runs in it, not in this round. */
+const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 20))
+
 const runRound = async (
   running: Running
 ): Promise<{ seconds: number; heapBytes: number | undefined; cpuShare: number }> => {
+  await settle()
   const cpuBefore = process.cpuUsage()
   const started = performance.now()
   const measured = await running.round()
@@ -131,7 +137,8 @@ export const runTable = async (spec: TableSpec, options: RunOptions): Promise<Ta
       cpuShares.set(contender.name, [])
     }
     const warmup = Math.max(options.warmup, options.rounds > 1 ? (spec.warmup ?? 0) : 0)
-    for (let round = 0; round < warmup + options.rounds; round++) {
+    const rounds = Math.max(options.rounds, options.rounds > 1 ? (spec.rounds ?? 0) : 0)
+    for (let round = 0; round < warmup + rounds; round++) {
       const measured = round >= warmup
       // Each round starts one contender further on (A B C, B C A, C A B, …): none always runs right after the
       // same neighbour and pays for its garbage.
@@ -145,7 +152,7 @@ export const runTable = async (spec: TableSpec, options: RunOptions): Promise<Ta
         }
       }
       options.log(
-        `  ${measured ? `round ${round - warmup + 1}/${options.rounds}` : "warm-up"}: ${started
+        `  ${measured ? `round ${round - warmup + 1}/${rounds}` : "warm-up"}: ${started
           .map(({ contender }) => {
             const last = samples.get(contender.name)!.at(-1)
             return measured && last !== undefined ? `${contender.name} ${(last * 1000).toFixed(0)} ms` : contender.name

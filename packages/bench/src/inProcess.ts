@@ -48,6 +48,7 @@ export const inProcess = (options: InProcessOptions): ReadonlyArray<TableSpec> =
       unit: "task",
       baseline: "Effect.forEach",
       warmup: 5,
+      rounds: 15,
       contenders: oursAndForEach((n) => Effect.succeed(n + 1))
     },
     {
@@ -56,6 +57,7 @@ export const inProcess = (options: InProcessOptions): ReadonlyArray<TableSpec> =
       unit: "task",
       baseline: "Effect.forEach",
       warmup: 5,
+      rounds: 15,
       contenders: [
         ...oursAndForEach((n) => Effect.sync(() => n + 1)),
         effectContender(

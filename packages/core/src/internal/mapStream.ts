@@ -91,6 +91,8 @@ const unpackChunk = <A, E>(exits: ReadonlyArray<Exit.Exit<A, E>>, into: Array<A>
   return undefined
 }
 
+const arrayIterator = Array.prototype[Symbol.iterator]
+
 const inOrder = <U, X, A, E, E1, E2, R>(
   inputs: Iterable<U>,
   submit: Submit<U, X, E, E2, R>,
@@ -102,7 +104,10 @@ const inOrder = <U, X, A, E, E1, E2, R>(
       const buffer = Math.max(1, options.buffer)
       const timeoutMillis =
         options.timeout === undefined ? undefined : Duration.toMillis(Duration.fromInputUnsafe(options.timeout))
-      const iterator = inputs[Symbol.iterator]()
+      // An array is read by index, as its own iterator would read it, without a result object per input.
+      const array = Array.isArray(inputs) && inputs[Symbol.iterator] === arrayIterator ? inputs : undefined
+      const iterator = array === undefined ? inputs[Symbol.iterator]() : undefined
+      let index = 0
       const inFlight = new WorkQueue<Unit<X, E | E2>>()
       /** No more inputs are pulled: the iterator is done, or a unit already failed. */
       let exhausted = false
@@ -117,12 +122,22 @@ const inOrder = <U, X, A, E, E1, E2, R>(
 
       const fill: Effect.Effect<void, never, R> = Effect.withFiber((fiber) => {
         while (!exhausted && inFlight.length < buffer) {
-          const next = iterator.next()
-          if (next.done === true) {
-            exhausted = true
-            break
+          let input: U
+          if (array !== undefined) {
+            if (index >= array.length) {
+              exhausted = true
+              break
+            }
+            input = array[index++]
+          } else {
+            const next = iterator!.next()
+            if (next.done === true) {
+              exhausted = true
+              break
+            }
+            input = next.value
           }
-          const submitted = submit(next.value, fiber.context)
+          const submitted = submit(input, fiber.context)
           // Most often, in process, a unit that ended at once.
           if (isExit(submitted as Effect.Effect<unknown, unknown, unknown>)) {
             pushExit(submitted as Exit.Exit<X, E | E2>)
