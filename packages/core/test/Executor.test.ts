@@ -646,6 +646,10 @@ describe("Executor.map", () => {
       }
       yield* Executor.map((i: number) => Effect.succeed(i), inputs).pipe(Stream.take(1), Stream.runDrain)
       assert.strictEqual(pulled, 8)
+      // Tasks that end at once are not in flight, but their results waiting to go out count too.
+      pulled = 0
+      yield* Executor.map((i: number) => Effect.sync(() => i), inputs).pipe(Stream.take(1), Stream.runDrain)
+      assert.strictEqual(pulled, 8)
     }).pipe(provide)
   )
 

@@ -108,20 +108,27 @@ const inOrder = <U, X, A, E, E1, E2, R>(
       const array = Array.isArray(inputs) && inputs[Symbol.iterator] === arrayIterator ? inputs : undefined
       const iterator = array === undefined ? inputs[Symbol.iterator]() : undefined
       let index = 0
-      const inFlight = new WorkQueue<Unit<X, E | E2>>()
+      const inFlight = new WorkQueue<Unit<X, E | E1 | E2>>()
       /** No more inputs are pulled: the iterator is done, or a unit already failed. */
       let exhausted = false
       /** A failure inside a unit whose earlier results were emitted first: the stream's next pull fails. */
       let failure: Cause.Cause<E1> | undefined = undefined
 
-      const pushExit = (exit: Exit.Exit<X, E | E2 | CancelledError>) => {
+      /**
+       * Results of units that ended at once while nothing was in flight before them: they go out first, in the
+       * next chunk, without a place in `inFlight`. They count towards `buffer`, so inputs are still pulled
+       * lazily.
+       */
+      let ready: Array<A> = []
+
+      const pushExit = (exit: Exit.Exit<X, E | E1 | E2 | CancelledError>) => {
         inFlight.push(exit)
         // Whatever comes after a failure would only be cancelled: stop pulling inputs.
         if (exit._tag === "Failure") exhausted = true
       }
 
       const fill: Effect.Effect<void, never, R> = Effect.withFiber((fiber) => {
-        while (!exhausted && inFlight.length < buffer) {
+        while (!exhausted && inFlight.length + ready.length < buffer) {
           let input: U
           if (array !== undefined) {
             if (index >= array.length) {
@@ -140,7 +147,13 @@ const inOrder = <U, X, A, E, E1, E2, R>(
           const submitted = submit(input, fiber.context)
           // Most often, in process, a unit that ended at once.
           if (isExit(submitted as Effect.Effect<unknown, unknown, unknown>)) {
-            pushExit(submitted as Exit.Exit<X, E | E2>)
+            const exit = submitted as Exit.Exit<X, E | E2>
+            if (exit._tag === "Success" && inFlight.length === 0) {
+              const failed = unpack(exit.value, ready)
+              if (failed !== undefined) pushExit(Exit.failCause(failed))
+            } else {
+              pushExit(exit)
+            }
             continue
           }
           if (submitted instanceof FutureImpl) {
@@ -163,8 +176,8 @@ const inOrder = <U, X, A, E, E1, E2, R>(
         )
 
       const awaitHead = (
-        head: FutureImpl<X, E | E2>
-      ): Effect.Effect<Exit.Exit<X, E | E2 | CancelledError>, TimeoutError> => {
+        head: FutureImpl<X, E | E1 | E2>
+      ): Effect.Effect<Exit.Exit<X, E | E1 | E2 | CancelledError>, TimeoutError> => {
         if (timeoutMillis === undefined || isDone(head)) return awaitExit(head)
         return Effect.flatMap(Clock.currentTimeMillis, (now) => {
           const remaining = startedAt + timeoutMillis - now
@@ -175,32 +188,54 @@ const inOrder = <U, X, A, E, E1, E2, R>(
         })
       }
 
-      // Emits the head's results and those of every further unit already in, as one chunk.
-      const emit = (
-        exit: Exit.Exit<X, E | E2 | CancelledError>
-      ): Effect.Effect<[A, ...Array<A>], E | E1 | E2 | CancelledError> => {
-        if (Exit.isFailure(exit)) return Effect.failCause(exit.cause)
-        inFlight.shift()
-        const values: Array<A> = []
-        let failed = unpack(exit.value, values)
+      /**
+       * Appends the results of the units at the head that are in and succeeded; returns the failure inside the
+       * last one taken, if any.
+       */
+      const takeDone = (values: Array<A>): Cause.Cause<E1> | undefined => {
+        let failed: Cause.Cause<E1> | undefined = undefined
         while (failed === undefined) {
           const head = inFlight.peek()
           const headExit = head === undefined ? undefined : exitOf(head)
-          if (headExit === undefined || Exit.isFailure(headExit)) break
+          if (headExit === undefined || headExit._tag === "Failure") break
           inFlight.shift()
           failed = unpack(headExit.value, values)
         }
+        return failed
+      }
+
+      /** A chunk of results to emit; a failure found inside a unit after some of them fails the next pull. */
+      const emitValues = (
+        values: Array<A>,
+        failed: Cause.Cause<E1> | undefined
+      ): Effect.Effect<[A, ...Array<A>], E1> => {
         if (failed === undefined) return Effect.succeed(values as [A, ...Array<A>])
         if (values.length === 0) return Effect.failCause(failed)
         failure = failed
         return Effect.succeed(values as [A, ...Array<A>])
       }
 
+      // Emits the head's results and those of every further unit already in, as one chunk.
+      const emit = (
+        exit: Exit.Exit<X, E | E1 | E2 | CancelledError>
+      ): Effect.Effect<[A, ...Array<A>], E | E1 | E2 | CancelledError> => {
+        if (exit._tag === "Failure") return Effect.failCause(exit.cause)
+        inFlight.shift()
+        const values: Array<A> = []
+        const failed = unpack(exit.value, values)
+        return emitValues(values, failed ?? takeDone(values))
+      }
+
       const next = (): Effect.Effect<[A, ...Array<A>], E | E1 | E2 | CancelledError | TimeoutError | Cause.Done> => {
+        if (ready.length > 0) {
+          const values = ready
+          ready = []
+          return emitValues(values, takeDone(values))
+        }
         const head = inFlight.peek()
         if (head === undefined) return Cause.done()
         const exit = exitOf(head)
-        return exit !== undefined ? emit(exit) : Effect.flatMap(awaitHead(head as FutureImpl<X, E | E2>), emit)
+        return exit !== undefined ? emit(exit) : Effect.flatMap(awaitHead(head as FutureImpl<X, E | E1 | E2>), emit)
       }
       // A failure already known ends the stream before any more work is submitted.
       const pull = Effect.suspend(() =>
