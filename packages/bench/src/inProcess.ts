@@ -26,6 +26,16 @@ export const inProcess = (options: InProcessOptions): ReadonlyArray<TableSpec> =
       Layer.empty,
       Effect.asVoid(Effect.forEach(inputs, tiny, { concurrency, discard: true }))
     ),
+    // Python's shape (submit everything, then await everything) costs two passes and an object per task
+    // before any pool: this row is that shape with no pool, the floor of the next one.
+    effectContender(
+      "two Effect.forEach passes, no pool (floor of submit + result)",
+      Layer.empty,
+      Effect.gen(function* () {
+        const boxes = yield* Effect.forEach(inputs, (n) => Effect.sync(() => ({ n })))
+        yield* Effect.forEach(boxes, (box) => Effect.suspend(() => tiny(box.n)), { discard: true })
+      })
+    ),
     effectContender(
       "ours: layerFiber submit + result",
       fiberLayer,
