@@ -79,6 +79,9 @@ export const spawnThread =
     }
   }
 
+/** How long a dead child's IPC channel may take to deliver what is left in it. */
+const channelDrainMillis = 1_000
+
 export interface ChildOptions {
   readonly execArgv?: ReadonlyArray<string> | undefined
 }
@@ -102,7 +105,15 @@ export const spawnChild =
         signal !== null
           ? `the child process ${child.pid} was killed by ${signal}`
           : `the child process ${child.pid} exited with code ${code}`
-      exit(description, new Error(description))
+      const gone = () => exit(description, new Error(description))
+      if (!child.connected) return gone()
+      // Replies the child sent just before it died can still be in the channel, and "exit" may come before
+      // them: they are all read before the channel's end ("disconnect"), so the pool waits for that.
+      const timer = setTimeout(gone, channelDrainMillis)
+      child.once("disconnect", () => {
+        clearTimeout(timer)
+        gone()
+      })
     })
     child.on("error", (error) => {
       // A child that could not be spawned never emits "exit".
