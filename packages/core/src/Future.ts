@@ -321,6 +321,8 @@ export const result: {
 } = dual(
   isFutureArgument,
   <A, E>(self: Future<A, E>, options?: WaitOptions): Effect.Effect<A, E | CancelledError | TimeoutError> =>
+    // A done future keeps its exit forever, so its exit (an Effect) is already the whole answer.
+    impl(self).exit ??
     withTimeout(
       Effect.suspend(() => impl(self).exit ?? Effect.flatten(internal.awaitExit(impl(self)))),
       options

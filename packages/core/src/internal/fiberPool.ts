@@ -61,7 +61,7 @@ export class FiberPool {
    */
   private readonly running: Array<FutureImpl<any, any>> = []
   private isShutdown = false
-  /** `Effect.runForkWith(forkContext)`, kept while map's tasks come with the same services. */
+  /** `Effect.runForkWith(forkContext)`: see {@link forkIn}. */
   private fork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E> = Effect.runForkWith(Context.empty())
   private forkContext: Context.Context<never> = Context.empty()
   /** Completed when no task is running or queued any more; made by whoever waits for that. */
@@ -124,11 +124,7 @@ export class FiberPool {
     // may read them); the gauges, which only a fiber that runs later can read, are left alone if it ends here.
     this.stats.workers++
     this.stats.busy++
-    if (context !== this.forkContext) {
-      this.forkContext = context
-      this.fork = Effect.runForkWith(context)
-    }
-    const fiber = this.fork(effect)
+    const fiber = this.forkIn(context)(effect)
     const exit = fiber.pollUnsafe()
     if (exit !== undefined) {
       this.stats.workers--
@@ -145,6 +141,15 @@ export class FiberPool {
     this.addRunning(future)
     observeTaskUnsafe(future, fiber, context, this.continueSlot)
     return future
+  }
+
+  /** `Effect.runForkWith(context)`, made once per change of services: tasks mostly come with the same ones. */
+  private forkIn(context: Context.Context<never>) {
+    if (context !== this.forkContext) {
+      this.forkContext = context
+      this.fork = Effect.runForkWith(context)
+    }
+    return this.fork
   }
 
   private endedAtOnce<A, E>(exit: Exit.Exit<A, E>): Exit.Exit<A, E | CancelledError> {
@@ -254,7 +259,9 @@ export class FiberPool {
           future.startedAt = !this.measureRunTime ? untimed : isExit(effect) ? exitStart : performance.now()
           this.addRunning(future)
           this.stats.setBusy(this.stats.busy + 1)
-          if (startTaskUnsafe(future, effect, context, this.continueSlot) === TaskStart.Running) return
+          if (startTaskUnsafe(future, effect, context, this.continueSlot, this.forkIn(context)) === TaskStart.Running) {
+            return
+          }
           this.taskEnded(future)
         }
         if (turn >= tasksPerTurn && this.queue.length > 0) return this.yieldSlot()

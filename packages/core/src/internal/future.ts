@@ -250,7 +250,7 @@ export const addDoneCallback = <A, E>(future: FutureImpl<A, E>, callback: DoneCa
 /**
  * Runs `effect` as the future's task in a new fiber with `context`, started at once on this JavaScript stack
  * as `Effect.forEach` starts its elements: no scheduler hop, and no fiber at all for a task that is already
- * an `Exit`. The fiber is a root fiber, not a child of the caller: it lives until the task ends or is
+ * an `Exit`. `fork` must be `Effect.runForkWith(context)` (a caller may keep one per context). The fiber is a root fiber, not a child of the caller: it lives until the task ends or is
  * interrupted. When the future is done and its due callbacks have run, `onEnd` is called, unless all of that
  * happened before this returns: see {@link TaskStart}.
  *
@@ -260,11 +260,12 @@ export const startTaskUnsafe = <A, E>(
   future: FutureImpl<A, E>,
   effect: Effect.Effect<A, E>,
   context: Context.Context<never>,
-  onEnd: TaskEnd
+  onEnd: TaskEnd,
+  fork: (effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E> = Effect.runForkWith(context)
 ): TaskStart => {
   if (isExit(effect)) return settle(future, effect, context, onEnd)
   future.interruptWhenStarted = false
-  const fiber = Effect.runForkWith(context)(effect)
+  const fiber = fork(effect)
   const interruptNow = future.interruptWhenStarted
   future.interruptWhenStarted = undefined
   const exit = fiber.pollUnsafe()
