@@ -48,6 +48,11 @@ export interface TableSpec {
   readonly warmup?: number | undefined
   /** Measured rounds for this table when more than the run's (not in a smoke run): short, noisy rounds. */
   readonly rounds?: number | undefined
+  /**
+   * A full garbage collection before each round (with `--expose-gc`): for a table whose contenders leave
+   * large garbage (megabytes of copied buffers) that the next one would otherwise pay for.
+   */
+  readonly collectGarbage?: boolean | undefined
 }
 
 export interface Row {
@@ -97,12 +102,16 @@ export const median = (values: ReadonlyArray<number>): number => {
 }
 
 /** A pause before each round: garbage collection work the previous round left pending runs in it, not in this round. */
-const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 20))
+const settle = (millis: number) => new Promise<void>((resolve) => setTimeout(resolve, millis))
+
+const collectGarbage = (globalThis as { gc?: () => void }).gc
 
 const runRound = async (
-  running: Running
+  running: Running,
+  spec: TableSpec
 ): Promise<{ seconds: number; heapBytes: number | undefined; cpuShare: number }> => {
-  await settle()
+  if (spec.collectGarbage === true) collectGarbage?.()
+  await settle(20)
   const cpuBefore = process.cpuUsage()
   const started = performance.now()
   const measured = await running.round()
@@ -144,7 +153,7 @@ export const runTable = async (spec: TableSpec, options: RunOptions): Promise<Ta
       // same neighbour and pays for its garbage.
       const order = started.map((_, index) => started[(index + round) % started.length]!)
       for (const { contender, running } of order) {
-        const { seconds, heapBytes, cpuShare } = await runRound(running)
+        const { seconds, heapBytes, cpuShare } = await runRound(running, spec)
         if (measured) {
           samples.get(contender.name)!.push(seconds)
           cpuShares.get(contender.name)!.push(cpuShare)

@@ -46,6 +46,8 @@ export const payloadSize = (options: PayloadOptions): ReadonlyArray<TableSpec> =
       operations: roundTrips,
       unit: "round trip",
       baseline: "raw worker_threads, copy",
+      // A copy leaves hundreds of megabytes of garbage behind: each round starts after a full collection.
+      collectGarbage: true,
       contenders: [
         raw(
           "raw worker_threads, copy",
