@@ -20,14 +20,23 @@ export const inProcess = (options: InProcessOptions): ReadonlyArray<TableSpec> =
   const { tasks, concurrency } = options
   const inputs = Array.from({ length: tasks }, (_, i) => i)
   const fiberLayer = Executor.layerFiber({ maxWorkers: concurrency })
-  const oursAndForEach = (tiny: (n: number) => Effect.Effect<number>) => [
+  const value = (n: number) => Effect.succeed(n + 1)
+  const code = (n: number) => Effect.sync(() => n + 1)
+  const forEach = (tiny: (n: number) => Effect.Effect<number>) =>
     effectContender(
       "Effect.forEach",
       Layer.empty,
       Effect.asVoid(Effect.forEach(inputs, tiny, { concurrency, discard: true }))
-    ),
-    // Python's shape (submit everything, then await everything) costs two passes and an object per task
-    // before any pool: this row is that shape with no pool, the floor of the next one.
+    )
+  const map = (tiny: (n: number) => Effect.Effect<number>) =>
+    effectContender(
+      "ours: layerFiber Executor.map",
+      fiberLayer,
+      Stream.runDrain(Executor.map(tiny, inputs, { buffer: 2 * concurrency }))
+    )
+  // Python's shape (submit everything, then await everything) costs two passes and an object per task before
+  // any pool: this row is that shape with no pool at all, the floor of the next one.
+  const floor = (tiny: (n: number) => Effect.Effect<number>) =>
     effectContender(
       "two Effect.forEach passes, no pool (floor of submit + result)",
       Layer.empty,
@@ -35,7 +44,8 @@ export const inProcess = (options: InProcessOptions): ReadonlyArray<TableSpec> =
         const boxes = yield* Effect.forEach(inputs, (n) => Effect.sync(() => ({ n })))
         yield* Effect.forEach(boxes, (box) => Effect.suspend(() => tiny(box.n)), { discard: true })
       })
-    ),
+    )
+  const submitAll = (tiny: (n: number) => Effect.Effect<number>) =>
     effectContender(
       "ours: layerFiber submit + result",
       fiberLayer,
@@ -43,44 +53,50 @@ export const inProcess = (options: InProcessOptions): ReadonlyArray<TableSpec> =
         const futures = yield* Effect.forEach(inputs, (n) => Executor.submit(tiny(n)))
         yield* Effect.forEach(futures, (future) => Future.result(future), { discard: true })
       })
-    ),
-    effectContender(
-      "ours: layerFiber Executor.map",
-      fiberLayer,
-      Stream.runDrain(Executor.map(tiny, inputs, { buffer: 2 * concurrency }))
     )
-  ]
   const count = tasks.toLocaleString("en-US")
+  // Rounds of a few milliseconds: more warm-up and more rounds than the run's.
+  const short = { operations: tasks, unit: "task", warmup: 5, rounds: 15 } as const
   return [
     {
-      title: `${count} tiny Effects that are already values (Effect.succeed), concurrency ${concurrency}`,
-      operations: tasks,
-      unit: "task",
+      ...short,
+      title: `map: ${count} tiny Effects that are already values (Effect.succeed), concurrency ${concurrency}`,
       baseline: "Effect.forEach",
-      warmup: 5,
-      rounds: 15,
-      contenders: oursAndForEach((n) => Effect.succeed(n + 1))
+      contenders: [forEach(value), map(value)]
     },
     {
-      title: `${count} tiny Effects that run code (Effect.sync), concurrency ${concurrency}`,
-      operations: tasks,
-      unit: "task",
+      ...short,
+      title: `map: ${count} tiny Effects that run code (Effect.sync), concurrency ${concurrency}`,
       baseline: "Effect.forEach",
-      warmup: 5,
-      rounds: 15,
       contenders: [
-        ...oursAndForEach((n) => Effect.sync(() => n + 1)),
+        forEach(code),
+        map(code),
         effectContender(
           "ours: layerFiber Executor.map, chunkSize 256",
           fiberLayer,
-          Stream.runDrain(Executor.map((n: number) => Effect.sync(() => n + 1), inputs, { chunkSize: 256 }))
+          Stream.runDrain(Executor.map(code, inputs, { chunkSize: 256 }))
         ),
+        plainContender("p-map", async () => {
+          await pMap(inputs, async (n) => n + 1, { concurrency })
+        })
+      ]
+    },
+    {
+      ...short,
+      title: `submit all, then await all: ${count} tiny Effects that are already values (Effect.succeed), concurrency ${concurrency}`,
+      baseline: "two Effect.forEach passes, no pool (floor of submit + result)",
+      contenders: [floor(value), submitAll(value)]
+    },
+    {
+      ...short,
+      title: `submit all, then await all: ${count} tiny Effects that run code (Effect.sync), concurrency ${concurrency}`,
+      baseline: "two Effect.forEach passes, no pool (floor of submit + result)",
+      contenders: [
+        floor(code),
+        submitAll(code),
         plainContender("p-limit", async () => {
           const limit = pLimit(concurrency)
           await Promise.all(inputs.map((n) => limit(async () => n + 1)))
-        }),
-        plainContender("p-map", async () => {
-          await pMap(inputs, async (n) => n + 1, { concurrency })
         })
       ]
     }
