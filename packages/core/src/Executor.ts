@@ -14,7 +14,7 @@ import {
   type TimeoutError
 } from "./FutureError.ts"
 import { FiberPool, FiberPoolExecutor } from "./internal/fiberPool.ts"
-import { mapChunksInOrder, mapInOrder } from "./internal/mapStream.ts"
+import { mapChunksInOrder, mapInOrder, Submitting } from "./internal/mapStream.ts"
 import type { ExecutorStats } from "./internal/stats.ts"
 import * as Task from "./Task.ts"
 
@@ -271,8 +271,13 @@ export const map: {
       const chunkSize = Math.max(1, Math.floor(options?.chunkSize ?? 1))
       if (Task.isTask(taskOrFunction)) {
         return chunkSize > 1
-          ? mapChunksInOrder(inputs, chunkSize, (chunk) => executor.submitChunk(taskOrFunction, chunk), mapOptions)
-          : mapInOrder(inputs, (input) => executor.submitTask(taskOrFunction, input), mapOptions)
+          ? mapChunksInOrder(
+              inputs,
+              chunkSize,
+              (chunk) => new Submitting(executor.submitChunk(taskOrFunction, chunk)),
+              mapOptions
+            )
+          : mapInOrder(inputs, (input) => new Submitting(executor.submitTask(taskOrFunction, input)), mapOptions)
       }
       // The task's requirements come from the services of the fiber that pulls the stream.
       const f = taskOrFunction as (input: unknown) => Effect.Effect<unknown, unknown>
@@ -290,10 +295,12 @@ export const map: {
           }
           return pool !== undefined
             ? pool.runCallUnsafe(f, input, pullContext)
-            : local!.submit(
-                Effect.provideContext(
-                  Effect.suspend(() => f(input)),
-                  pullContext
+            : new Submitting(
+                local!.submit(
+                  Effect.provideContext(
+                    Effect.suspend(() => f(input)),
+                    pullContext
+                  )
                 )
               )
         },

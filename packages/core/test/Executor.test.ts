@@ -633,6 +633,93 @@ describe("Executor.map", () => {
     }).pipe(provide)
   )
 
+  it.effect("maps nested in map tasks 1,000 deep do not overflow the stack, and the counts return to 0", () =>
+    Effect.gen(function* () {
+      const nest = (depth: number): Effect.Effect<number, unknown, Executor.Executor | Executor.LocalExecutor> =>
+        depth === 0
+          ? Effect.succeed(0)
+          : Effect.map(Stream.runCollect(Executor.map((d: number) => nest(d), [depth - 1])), ([n]) => n! + 1)
+      assert.strictEqual(yield* nest(1000), 1000)
+      const stats = yield* Executor.stats
+      assert.deepStrictEqual([stats.busy, stats.failed, stats.completed], [0, 0, 1000])
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 100_000 })))
+  )
+
+  it.effect("the stats and the metrics agree after map's tasks submit tasks, and after the inputs throw", () =>
+    Effect.gen(function* () {
+      const gauge = (snapshot: ReadonlyArray<Metric.Metric.Snapshot>, id: string) => {
+        const metric = snapshot.find((metric) => metric.id === id && metric.attributes?.["executor"] === "fiber")
+        return metric?.type === "Gauge"
+          ? Number(metric.state.value)
+          : metric?.type === "Counter"
+            ? Number(metric.state.count)
+            : NaN
+      }
+      const completedBefore = gauge(yield* Metric.snapshot, "effect_futures_completed")
+      yield* Stream.runDrain(Executor.map((i: number) => Effect.asVoid(Executor.submit(Effect.succeed(i))), [1, 2, 3]))
+      function* throwsAfterThree() {
+        yield 1
+        yield 2
+        yield 3
+        throw new Error("the inputs broke")
+      }
+      const exit = yield* Effect.exit(
+        Stream.runDrain(Executor.map((i: number) => Effect.succeed(i), throwsAfterThree()))
+      )
+      assert.isTrue(Exit.isFailure(exit))
+      const stats = yield* Executor.stats
+      const snapshot = yield* Metric.snapshot
+      assert.deepStrictEqual(
+        [gauge(snapshot, "effect_futures_workers"), gauge(snapshot, "effect_futures_busy")],
+        [stats.workers, stats.busy]
+      )
+      // The registry is global: compare the change.
+      assert.strictEqual(gauge(snapshot, "effect_futures_completed") - completedBefore, stats.completed)
+      assert.strictEqual(stats.completed, 9)
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 4 })))
+  )
+
+  it.effect("works with an executor whose submit is an Effect that is already its future (an Exit)", () =>
+    Effect.gen(function* () {
+      // A third-party executor that runs each task to its end inside submit.
+      const runInline = <A, E>(effect: Effect.Effect<A, E>): Future.Future<A, E> =>
+        Effect.runSync(
+          Effect.gen(function* () {
+            const future = yield* Future.make<A, E>()
+            yield* Future.setRunning(future)
+            yield* Future.complete(future, yield* Effect.exit(effect))
+            return future
+          }).pipe(Effect.orDie)
+        )
+      const inline: Executor.ExecutorShape = {
+        maxWorkers: 1,
+        submitTask: (task, input) => Effect.succeed(runInline(task.run(input))),
+        submitChunk: (task, inputs) =>
+          Effect.succeed(runInline(Effect.forEach(inputs, (i) => Effect.exit(task.run(i))))),
+        shutdown: () => Effect.void,
+        stats: Effect.die("not kept")
+      }
+      const local: Executor.LocalExecutorShape = { submit: (effect) => Effect.succeed(runInline(effect)) }
+      const double = Task.make("double", {
+        payload: Schema.Number,
+        success: Schema.Number,
+        run: (n) => Effect.succeed(2 * n)
+      })
+      const results = yield* Effect.all([
+        Stream.runCollect(Executor.map(double, [1, 2, 3])),
+        Stream.runCollect(Executor.map(double, [1, 2, 3], { chunkSize: 2 })),
+        Stream.runCollect(Executor.map((n: number) => Effect.succeed(2 * n), [1, 2, 3]))
+      ]).pipe(
+        Effect.provideContext(Context.make(Executor.Executor, inline).pipe(Context.add(Executor.LocalExecutor, local)))
+      )
+      assert.deepStrictEqual(results, [
+        [2, 4, 6],
+        [2, 4, 6],
+        [2, 4, 6]
+      ])
+    })
+  )
+
   it.effect("the default buffer is twice the executor's workers", () =>
     Effect.gen(function* () {
       let pulled = 0

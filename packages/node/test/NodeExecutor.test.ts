@@ -422,6 +422,21 @@ describe("child processes only", () => {
       }).pipe(Effect.provide(NodeExecutor.layerChildProcesses({ module, maxWorkers: 1 }))),
     TIMEOUT
   )
+
+  it.live(
+    "a child that has exited gets no more work while its last replies are read; the next tasks run elsewhere",
+    () =>
+      Effect.gen(function* () {
+        // The child exits, but a process it left holds the IPC channel open for 2 s: the parent sees the exit
+        // long before the channel's end.
+        const holder = yield* run(Tasks.exitLeavingChannelOpen, 2000)
+        yield* Effect.addFinalizer(() => Effect.sync(() => process.kill(holder, "SIGKILL")))
+        yield* Effect.sleep("100 millis")
+        const sums = yield* Effect.forEach([1, 2, 3], (a) => run(Tasks.add, { a, b: 1000 }))
+        assert.deepStrictEqual(sums, [1001, 1002, 1003])
+      }).pipe(Effect.scoped, Effect.provide(NodeExecutor.layerChildProcesses({ module, maxWorkers: 1 }))),
+    TIMEOUT
+  )
 })
 
 describe("child processes only: start-up", () => {

@@ -120,15 +120,28 @@ export class FiberPool {
       if (startedAt !== untimed) this.stats.ran(0)
       return this.endedAtOnce(effect)
     }
-    // The task takes a slot and starts now. While it runs on this stack the counts include it (its own code
-    // may read them); the gauges, which only a fiber that runs later can read, are left alone if it ends here.
+    // The task takes a slot and starts now, in a slot nested on this stack like `runSlot`'s. While it runs the
+    // counts include it (its own code may read them); the gauges are brought up to date only if they moved
+    // meanwhile (a nested submit publishes them) or the task goes on asynchronously.
     this.stats.workers++
     this.stats.busy++
-    const fiber = this.forkIn(context)(effect)
+    nestedSlots++
+    let fiber: Fiber.Fiber<A, E>
+    try {
+      fiber = this.forkIn(context)(effect)
+    } catch (defect) {
+      this.stats.workers--
+      this.stats.busy--
+      this.stats.syncGauges()
+      throw defect
+    } finally {
+      nestedSlots--
+    }
     const exit = fiber.pollUnsafe()
     if (exit !== undefined) {
       this.stats.workers--
       this.stats.busy--
+      this.stats.syncGauges()
       if (startedAt !== untimed) this.stats.ran(performance.now() - startedAt)
       return this.endedAtOnce(exit)
     }

@@ -43,12 +43,26 @@ interface MapOptions {
  * Submits one unit of work. An executor that can submit synchronously (the in-process pool, with the
  * services of the fiber pulling the stream) returns the future itself, or the unit's `Exit` when it ended
  * before the call returned, or the `Exit` of a failed submission; any other executor returns the Effect that
- * submits. A failed submission ends the stream at that unit's place, after the results before it.
+ * submits, in a {@link Submitting}. A failed submission ends the stream at that unit's place, after the
+ * results before it.
  */
 type Submit<U, X, E, E2, R> = (
   input: U,
   context: Context.Context<never>
-) => Effect.Effect<Future<X, E>, E2, R> | FutureImpl<X, E> | Exit.Exit<X, E | E2>
+) => Submitting<X, E, E2, R> | FutureImpl<X, E> | Exit.Exit<X, E | E2>
+
+/**
+ * The Effect that submits a unit, for an executor that cannot submit synchronously. Wrapped, because an Effect
+ * can itself be an `Exit` (`Effect.succeed(future)` is one), which would read as the unit's result.
+ *
+ * @internal
+ */
+export class Submitting<X, E, E2, R> {
+  readonly effect: Effect.Effect<Future<X, E>, E2, R>
+  constructor(effect: Effect.Effect<Future<X, E>, E2, R>) {
+    this.effect = effect
+  }
+}
 
 /** A unit in flight: its future, or its exit when it ended before it was ever a future. */
 type Unit<X, E> = FutureImpl<X, E> | Exit.Exit<X, E | CancelledError>
@@ -127,7 +141,16 @@ const inOrder = <U, X, A, E, E1, E2, R>(
         if (exit._tag === "Failure") exhausted = true
       }
 
+      // Publishing the counts comes last even when the inputs' iterator throws.
       const fill: Effect.Effect<void, never, R> = Effect.withFiber((fiber) => {
+        try {
+          return fillFrom(fiber.context)
+        } finally {
+          options.afterSubmitting?.()
+        }
+      })
+
+      const fillFrom = (context: Context.Context<never>): Effect.Effect<void, never, R> => {
         while (!exhausted && inFlight.length + ready.length < buffer) {
           let input: U
           if (array !== undefined) {
@@ -144,7 +167,7 @@ const inOrder = <U, X, A, E, E1, E2, R>(
             }
             input = next.value
           }
-          const submitted = submit(input, fiber.context)
+          const submitted = submit(input, context)
           // Most often, in process, a unit that ended at once.
           if (isExit(submitted as Effect.Effect<unknown, unknown, unknown>)) {
             const exit = submitted as Exit.Exit<X, E | E2>
@@ -160,15 +183,14 @@ const inOrder = <U, X, A, E, E1, E2, R>(
             inFlight.push(submitted)
             continue
           }
-          return Effect.flatMap(Effect.exit(submitted as Effect.Effect<Future<X, E>, E2, R>), (exit) => {
+          return Effect.flatMap(Effect.exit((submitted as Submitting<X, E, E2, R>).effect), (exit) => {
             if (Exit.isSuccess(exit)) inFlight.push(exit.value as unknown as FutureImpl<X, E>)
             else pushExit(exit as Exit.Failure<never, E2>)
             return fill
           })
         }
-        options.afterSubmitting?.()
         return Effect.void
-      })
+      }
 
       const timedOut = () =>
         new TimeoutError(

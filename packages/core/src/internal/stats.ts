@@ -73,13 +73,23 @@ export class StatsTracker {
       )
     }
   }
+  /** The values the `workers` and `busy` gauges hold. */
+  private publishedWorkers = 0
+  private publishedBusy = 0
   setWorkers(workers: number) {
     this.workers = workers
+    this.publishedWorkers = workers
     this.update.workers(workers)
   }
   setBusy(busy: number) {
     this.busy = busy
+    this.publishedBusy = busy
     this.update.busy(busy)
+  }
+  /** After `workers` or `busy` were changed in place: updates the gauges that no longer match. */
+  syncGauges() {
+    if (this.publishedWorkers !== this.workers) this.setWorkers(this.workers)
+    if (this.publishedBusy !== this.busy) this.setBusy(this.busy)
   }
   queueChanged() {
     this.update.queued(this.queued())

@@ -82,6 +82,8 @@ interface Slot {
   /** The tasks handed to this worker without a reply yet, in order; the first is the one executing. */
   batch: Array<Item>
   tasksRun: number
+  /** Its process has exited and its last replies are being read: it takes no more work. */
+  exiting: boolean
   /** Why the worker could not start, if it said. */
   startFailure: BrokenExecutorError | undefined
   idleTimer: ReturnType<typeof setTimeout> | undefined
@@ -402,7 +404,7 @@ export class WorkerPool {
 
   /** A worker can take work: the next queued task, or it waits (or retires). */
   private available(slot: Slot): void {
-    if (slot.state === "retiring" || slot.state === "dead") return
+    if (slot.state === "retiring" || slot.state === "dead" || slot.exiting) return
     if (isStarting(slot)) {
       this.starting--
       this.clearStartTimer(slot)
@@ -547,6 +549,13 @@ export class WorkerPool {
     slot.handle.kill()
   }
 
+  private onExiting(slot: Slot): void {
+    slot.exiting = true
+    this.clearIdleTimer(slot)
+    const idleIndex = this.idle.indexOf(slot)
+    if (idleIndex >= 0) this.idle.splice(idleIndex, 1)
+  }
+
   private onExit(slot: Slot, description: string, error: unknown): void {
     const previous = slot.state
     slot.state = "dead"
@@ -644,6 +653,7 @@ export class WorkerPool {
       state: "starting",
       batch: [],
       tasksRun: 0,
+      exiting: false,
       startFailure: undefined,
       idleTimer: undefined,
       startTimer: undefined,
@@ -653,6 +663,7 @@ export class WorkerPool {
     try {
       slot.handle = this.options.spawn(this.options.moduleHref, {
         onMessage: (message) => this.onMessage(slot, message),
+        onExiting: () => this.onExiting(slot),
         onExit: (description, error) => this.onExit(slot, description, error)
       })
     } catch (error) {

@@ -12,6 +12,8 @@ const entry = new URL("./workerEntry.ts", import.meta.url)
 
 export interface WorkerEvents {
   readonly onMessage: (message: Protocol.FromWorker) => void
+  /** The worker is gone, but what it sent is still being read: it must be given no more work. */
+  readonly onExiting: () => void
   /** Called once, when the worker is gone; `error` is what killed it, if anything said. */
   readonly onExit: (description: string, error: unknown) => void
 }
@@ -107,6 +109,7 @@ export const spawnChild =
           : `the child process ${child.pid} exited with code ${code}`
       const gone = () => exit(description, new Error(description))
       if (!child.connected) return gone()
+      events.onExiting()
       // Replies the child sent just before it died can still be in the channel, and "exit" may come before
       // them: they are all read before the channel's end ("disconnect"), so the pool waits for that.
       const timer = setTimeout(gone, channelDrainMillis)
