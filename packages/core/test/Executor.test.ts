@@ -720,6 +720,19 @@ describe("Executor.map", () => {
     })
   )
 
+  it.effect("a shutdown that a map task's code starts returns once that task has ended", () =>
+    Effect.gen(function* () {
+      const signal = yield* Deferred.make<void>()
+      // Resumed inside the task's own first step, while the task still holds its worker.
+      const shutdown = yield* Effect.forkChild(Effect.andThen(Deferred.await(signal), Executor.shutdown()))
+      yield* Effect.yieldNow
+      yield* Stream.runDrain(Executor.map(() => Effect.sync(() => Deferred.doneUnsafe(signal, Exit.void)), [1]))
+      yield* Fiber.join(shutdown)
+      const stats = yield* Executor.stats
+      assert.deepStrictEqual([stats.workers, stats.completed], [0, 1])
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 4 })))
+  )
+
   it.effect("the default buffer is twice the executor's workers", () =>
     Effect.gen(function* () {
       let pulled = 0

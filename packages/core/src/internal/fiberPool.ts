@@ -133,6 +133,7 @@ export class FiberPool {
       this.stats.workers--
       this.stats.busy--
       this.stats.syncGauges()
+      this.notifyIfDrained()
       throw defect
     } finally {
       nestedSlots--
@@ -142,6 +143,8 @@ export class FiberPool {
       this.stats.workers--
       this.stats.busy--
       this.stats.syncGauges()
+      // A shutdown started by code the task woke up may be waiting for this very slot.
+      this.notifyIfDrained()
       if (startedAt !== untimed) this.stats.ran(performance.now() - startedAt)
       return this.endedAtOnce(exit)
     }
@@ -352,6 +355,10 @@ export class FiberPool {
 
   private releaseSlot() {
     this.stats.setWorkers(this.stats.workers - 1)
+    this.notifyIfDrained()
+  }
+
+  private notifyIfDrained() {
     if (this.stats.workers === 0 && this.drained !== undefined) Deferred.doneUnsafe(this.drained, Exit.void)
   }
 

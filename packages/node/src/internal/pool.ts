@@ -554,6 +554,12 @@ export class WorkerPool {
     this.clearIdleTimer(slot)
     const idleIndex = this.idle.indexOf(slot)
     if (idleIndex >= 0) this.idle.splice(idleIndex, 1)
+    // Gone as a worker already, like one that retires: a replacement need not wait for its channel's end.
+    if (slot.state !== "retiring" && !isStarting(slot)) {
+      slot.state = "retiring"
+      this.stats.setWorkers(--this.active)
+      this.replenish()
+    }
   }
 
   private onExit(slot: Slot, description: string, error: unknown): void {
