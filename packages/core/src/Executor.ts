@@ -67,7 +67,7 @@ export interface SubmitOptions {
  * const program = Effect.gen(function*() {
  *   const executor = yield* Executor.Executor
  *   // One unit of work for three inputs: its value is each input's Exit, in order.
- *   const chunk = yield* executor.submitChunk(double, [1, 2, 3])
+ *   const chunk = yield* executor.submitChunk!(double, [1, 2, 3])
  *   return yield* Future.result(chunk)
  * }).pipe(Effect.provide(Executor.layerFiber()))
  * ```
@@ -86,11 +86,13 @@ export interface ExecutorShape {
    * Submits one unit of work that runs the task over each input, one after another, in one worker (Python's
    * `map(chunksize=)` work item). Its future's value is every input's `Exit`, in order, up to and including
    * the first failure (the rest do not run); the future itself fails only with a boundary error (a crash of
-   * its worker) or ends cancelled. `Executor.map` uses it when `chunkSize` is above 1.
+   * its worker) or ends cancelled. `Executor.map` uses it when `chunkSize` is above 1. Optional, beside the
+   * contract: without it, `map` submits each input on its own whatever the `chunkSize`. `layerFiber` and the
+   * node pools provide it.
    *
    * @since 0.2.0
    */
-  readonly submitChunk: <I, A, E>(
+  readonly submitChunk?: <I, A, E>(
     task: Task.Task<I, A, E>,
     inputs: ReadonlyArray<I>
   ) => Effect.Effect<
@@ -270,11 +272,12 @@ export const map: {
       const mapOptions = { buffer: options?.buffer ?? 2 * executor.maxWorkers, timeout: options?.timeout }
       const chunkSize = Math.max(1, Math.floor(options?.chunkSize ?? 1))
       if (Task.isTask(taskOrFunction)) {
-        return chunkSize > 1
+        const submitChunk = executor.submitChunk
+        return chunkSize > 1 && submitChunk !== undefined
           ? mapChunksInOrder(
               inputs,
               chunkSize,
-              (chunk) => new Submitting(executor.submitChunk(taskOrFunction, chunk)),
+              (chunk) => new Submitting(submitChunk(taskOrFunction, chunk)),
               mapOptions
             )
           : mapInOrder(inputs, (input) => new Submitting(executor.submitTask(taskOrFunction, input)), mapOptions)

@@ -717,6 +717,12 @@ describe("Executor.map", () => {
         [2, 4, 6],
         [2, 4, 6]
       ])
+      // An executor without submitChunk (the contract's shape) still maps with a chunkSize, input by input.
+      const { submitChunk: _, ...withoutChunks } = inline
+      const unchunked = yield* Stream.runCollect(Executor.map(double, [1, 2, 3], { chunkSize: 2 })).pipe(
+        Effect.provideService(Executor.Executor, withoutChunks)
+      )
+      assert.deepStrictEqual(unchunked, [2, 4, 6])
     })
   )
 
