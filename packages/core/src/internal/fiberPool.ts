@@ -88,22 +88,12 @@ export class FiberPool {
   }
 
   /**
-   * Submits the task `f(input)`. As in `Effect.forEach`, `f` is called when the task starts: at once if a
-   * slot is free, else when a slot takes it from the queue.
-   */
-  submitCallUnsafe<I, A, E>(
-    f: (input: I) => Effect.Effect<A, E>,
-    input: I,
-    context: Context.Context<never>
-  ): FutureImpl<A, E> | ExecutorShutdownError {
-    return this.admit(context, undefined, f, input)
-  }
-
-  /**
-   * `Executor.map`'s way in: as {@link submitCallUnsafe}, except that a task that starts at once and ends
-   * before this returns (or is already an `Exit`) never becomes a future: map only needs its result, so its
-   * `Exit` is returned, in a future's form (an interruption is a `CancelledError`). A failed submission is
-   * returned as its `Exit`. Successes are counted quietly: call `stats.publish()` after a run of calls.
+   * `Executor.map`'s way in: submits the task `f(input)`, calling `f` when the task starts, as
+   * `Effect.forEach` does (at once if a slot is free, else when a slot takes it from the queue). A task that
+   * starts at once and ends before this returns (or is already an `Exit`) never becomes a future: map only
+   * needs its result, so its `Exit` is returned, in a future's form (an interruption is a `CancelledError`).
+   * A failed submission is returned as its `Exit`. Successes are counted quietly: call `stats.publish()`
+   * after a run of calls.
    */
   runCallUnsafe<I, A, E>(
     f: (input: I) => Effect.Effect<A, E>,

@@ -325,14 +325,6 @@ const settle = <A, E>(
 }
 
 /**
- * Waits until every future (a snapshot of `futures`) is done.
- *
- * @internal
- */
-export const awaitAll = (futures: Iterable<FutureImpl<any, any>>): Effect.Effect<void> =>
-  Effect.forEach(Array.from(futures), awaitExit, { discard: true })
-
-/**
  * Waits for the future's exit; interrupting the waiter only stops the waiting.
  *
  * @internal
