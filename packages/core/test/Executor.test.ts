@@ -17,6 +17,37 @@ const gate = () =>
     }
   })
 
+/** A metric of the in-process executors (tagged `executor: "fiber"`): a counter's or histogram's count, a gauge's value. */
+const fiberMetric = (snapshot: ReadonlyArray<Metric.Metric.Snapshot>, id: string): number => {
+  const metric = snapshot.find((metric) => metric.id === id && metric.attributes?.["executor"] === "fiber")
+  switch (metric?.type) {
+    case "Counter":
+      return Number(metric.state.count)
+    case "Gauge":
+      return Number(metric.state.value)
+    case "Histogram":
+      return metric.state.count
+    default:
+      return 0
+  }
+}
+
+/** The inputs 0 to 99, counting how many were pulled. */
+const countedInputs = () => {
+  const counted = {
+    pulled: 0,
+    inputs: {
+      *[Symbol.iterator]() {
+        for (let i = 0; i < 100; i++) {
+          counted.pulled++
+          yield i
+        }
+      }
+    }
+  }
+  return counted
+}
+
 describe("Executor.submit", () => {
   it.effect("runs an Effect with the services of the fiber that submits it", () =>
     Effect.gen(function* () {
@@ -99,10 +130,6 @@ describe("Executor.submit", () => {
 
   it.effect("stats are also Effect metrics", () =>
     Effect.gen(function* () {
-      const count = (snapshot: ReadonlyArray<Metric.Metric.Snapshot>, id: string) => {
-        const metric = snapshot.find((metric) => metric.id === id && metric.attributes?.["executor"] === "fiber")
-        return metric?.type === "Counter" ? Number(metric.state.count) : 0
-      }
       const before = yield* Metric.snapshot
       const futures = yield* Effect.forEach([1, 2, 3], (i) =>
         Executor.submit(i === 2 ? Effect.fail("no") : Effect.succeed(i))
@@ -110,8 +137,11 @@ describe("Executor.submit", () => {
       yield* Future.wait(futures)
       const after = yield* Metric.snapshot
       // The metrics registry is global: compare the change.
-      assert.strictEqual(count(after, "effect_futures_completed") - count(before, "effect_futures_completed"), 2)
-      assert.strictEqual(count(after, "effect_futures_failed") - count(before, "effect_futures_failed"), 1)
+      assert.strictEqual(
+        fiberMetric(after, "effect_futures_completed") - fiberMetric(before, "effect_futures_completed"),
+        2
+      )
+      assert.strictEqual(fiberMetric(after, "effect_futures_failed") - fiberMetric(before, "effect_futures_failed"), 1)
       // Executor.map counts the tasks that end at once in a batch: the metric is up to date when it ends.
       yield* Stream.runDrain(
         Executor.map(
@@ -120,18 +150,16 @@ describe("Executor.submit", () => {
         )
       )
       const afterMap = yield* Metric.snapshot
-      assert.strictEqual(count(afterMap, "effect_futures_completed") - count(after, "effect_futures_completed"), 50)
+      assert.strictEqual(
+        fiberMetric(afterMap, "effect_futures_completed") - fiberMetric(after, "effect_futures_completed"),
+        50
+      )
     }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 })))
   )
 
   it.effect("the run-time histogram counts every task with measureRunTime, and none without", () =>
     Effect.gen(function* () {
-      const runs = Effect.map(Metric.snapshot, (snapshot) => {
-        const metric = snapshot.find(
-          (metric) => metric.id === "effect_futures_task_run_time" && metric.attributes?.["executor"] === "fiber"
-        )
-        return metric?.type === "Histogram" ? metric.state.count : 0
-      })
+      const runs = Effect.map(Metric.snapshot, (snapshot) => fiberMetric(snapshot, "effect_futures_task_run_time"))
       const runThree = (measureRunTime: boolean) =>
         Effect.gen(function* () {
           const futures = yield* Effect.forEach([Effect.succeed(1), Effect.sync(() => 2), Effect.fail("no")], (task) =>
@@ -549,20 +577,12 @@ describe("Executor.map", () => {
 
   it.effect("a task that fails at once stops the pulling of inputs; the stream fails at its place", () =>
     Effect.gen(function* () {
-      let pulled = 0
-      const inputs = {
-        *[Symbol.iterator]() {
-          for (let i = 0; i < 100; i++) {
-            pulled++
-            yield i
-          }
-        }
-      }
+      const counted = countedInputs()
       const seen: Array<number> = []
       const error = yield* Executor.map(
         (i: number) =>
           i === 3 ? Effect.fail("three") : i === 1 ? Effect.succeed(i).pipe(Effect.delay(10)) : Effect.sync(() => i),
-        inputs,
+        counted.inputs,
         { buffer: 8 }
       ).pipe(
         Stream.runForEach((i) => Effect.sync(() => seen.push(i))),
@@ -573,7 +593,7 @@ describe("Executor.map", () => {
       )
       assert.strictEqual(error, "three")
       assert.deepStrictEqual(seen, [0, 1, 2])
-      assert.strictEqual(pulled, 4)
+      assert.strictEqual(counted.pulled, 4)
       const stats = yield* Executor.stats
       assert.deepStrictEqual([stats.completed, stats.failed, stats.busy, stats.workers], [3, 1, 0, 0])
     }).pipe(provide)
@@ -647,15 +667,7 @@ describe("Executor.map", () => {
 
   it.effect("the stats and the metrics agree after map's tasks submit tasks, and after the inputs throw", () =>
     Effect.gen(function* () {
-      const gauge = (snapshot: ReadonlyArray<Metric.Metric.Snapshot>, id: string) => {
-        const metric = snapshot.find((metric) => metric.id === id && metric.attributes?.["executor"] === "fiber")
-        return metric?.type === "Gauge"
-          ? Number(metric.state.value)
-          : metric?.type === "Counter"
-            ? Number(metric.state.count)
-            : NaN
-      }
-      const completedBefore = gauge(yield* Metric.snapshot, "effect_futures_completed")
+      const completedBefore = fiberMetric(yield* Metric.snapshot, "effect_futures_completed")
       yield* Stream.runDrain(Executor.map((i: number) => Effect.asVoid(Executor.submit(Effect.succeed(i))), [1, 2, 3]))
       function* throwsAfterThree() {
         yield 1
@@ -670,11 +682,11 @@ describe("Executor.map", () => {
       const stats = yield* Executor.stats
       const snapshot = yield* Metric.snapshot
       assert.deepStrictEqual(
-        [gauge(snapshot, "effect_futures_workers"), gauge(snapshot, "effect_futures_busy")],
+        [fiberMetric(snapshot, "effect_futures_workers"), fiberMetric(snapshot, "effect_futures_busy")],
         [stats.workers, stats.busy]
       )
       // The registry is global: compare the change.
-      assert.strictEqual(gauge(snapshot, "effect_futures_completed") - completedBefore, stats.completed)
+      assert.strictEqual(fiberMetric(snapshot, "effect_futures_completed") - completedBefore, stats.completed)
       assert.strictEqual(stats.completed, 9)
     }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 4 })))
   )
@@ -741,21 +753,13 @@ describe("Executor.map", () => {
 
   it.effect("the default buffer is twice the executor's workers", () =>
     Effect.gen(function* () {
-      let pulled = 0
-      const inputs = {
-        *[Symbol.iterator]() {
-          for (let i = 0; i < 100; i++) {
-            pulled++
-            yield i
-          }
-        }
-      }
-      yield* Executor.map((i: number) => Effect.succeed(i), inputs).pipe(Stream.take(1), Stream.runDrain)
-      assert.strictEqual(pulled, 8)
+      const counted = countedInputs()
+      yield* Executor.map((i: number) => Effect.succeed(i), counted.inputs).pipe(Stream.take(1), Stream.runDrain)
+      assert.strictEqual(counted.pulled, 8)
       // Tasks that end at once are not in flight, but their results waiting to go out count too.
-      pulled = 0
-      yield* Executor.map((i: number) => Effect.sync(() => i), inputs).pipe(Stream.take(1), Stream.runDrain)
-      assert.strictEqual(pulled, 8)
+      counted.pulled = 0
+      yield* Executor.map((i: number) => Effect.sync(() => i), counted.inputs).pipe(Stream.take(1), Stream.runDrain)
+      assert.strictEqual(counted.pulled, 8)
     }).pipe(provide)
   )
 
