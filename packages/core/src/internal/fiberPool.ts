@@ -286,9 +286,7 @@ export class FiberPool {
   private readonly continueSlot = (future: FutureImpl<any, any>) => {
     this.taskEnded(future)
     if (nestedSlots >= maxNestedSlots && this.queue.length > 0) return this.yieldSlot()
-    const item = this.takeQueued()
-    if (item === undefined) this.releaseSlot()
-    else this.runSlot(item.future, item.effect, item.context)
+    this.nextInSlot()
   }
 
   /** The task's fiber ended (its future is done): it no longer holds its slot busy. Once per task. */
@@ -319,10 +317,11 @@ export class FiberPool {
   private yieldSlot() {
     const next = this.queue.peek()
     if (next === undefined) return this.releaseSlot()
-    Effect.runForkWith(next.context)(Effect.andThen(Effect.yieldNow, Effect.sync(this.resumeAfterYield)))
+    Effect.runForkWith(next.context)(Effect.andThen(Effect.yieldNow, Effect.sync(this.nextInSlot)))
   }
 
-  private readonly resumeAfterYield = () => {
+  /** The slot runs the next queued task, or is free when none is left. */
+  private readonly nextInSlot = () => {
     const item = this.takeQueued()
     if (item === undefined) this.releaseSlot()
     else this.runSlot(item.future, item.effect, item.context)
