@@ -4,7 +4,13 @@
  *
  * @since 0.1.0
  */
-import { Cause, Context, Duration, Effect, type Exit, Layer, Stream } from "effect"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
 import type { Future } from "./Future.ts"
 import {
   type CancelledError,
@@ -41,6 +47,25 @@ export interface ShutdownOptions {
   /** Cancel the queued tasks first (default `false`). */
   readonly cancelFutures?: boolean | undefined
 }
+
+/**
+ * An object that a worker-thread executor moves to the worker instead of copying it: an `ArrayBuffer`, a
+ * `MessagePort`, and whatever else the platform can transfer. Declared here so that core's signatures need
+ * neither the DOM's types nor Node's; a value the platform cannot move fails the submit with
+ * `TaskEncodeError`.
+ *
+ * @example
+ * ```ts
+ * import type { Executor } from "@effect-futures/core"
+ *
+ * const buffer = new ArrayBuffer(1024)
+ * const transfer: ReadonlyArray<Executor.Transferable> = [buffer]
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Transferable = object
 
 /**
  * Options of submitting one task.

@@ -4,7 +4,8 @@
  *
  * @since 0.1.0
  */
-import { Cause, Schema } from "effect"
+import * as Cause from "effect/Cause"
+import * as Schema from "effect/Schema"
 
 /**
  * The future was cancelled: `Future.result` of a cancelled future fails with it (Python's `CancelledError`).

@@ -6,14 +6,17 @@
  * @since 0.1.0
  */
 import { Executor, type Task } from "@effect-futures/core"
-import { Duration, Effect, Layer, Schema } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import { availableParallelism } from "node:os"
-import type { ResourceLimits } from "node:worker_threads"
+import type { ResourceLimits, Transferable } from "node:worker_threads"
 import { registerPool, WorkerPool } from "./internal/pool.ts"
 import { transferRegistry } from "./internal/protocol.ts"
 import { callerCodec } from "./internal/taskCodec.ts"
 import { indexTasks, moduleHref } from "./internal/taskModule.ts"
-import { spawnChild, spawnThread, type Spawn } from "./internal/transport.ts"
+import { defaultEntry, spawnChild, spawnThread, type Spawn } from "./internal/transport.ts"
 
 /**
  * The task module cannot be served: it failed to import (in the caller or in a worker), two of its
@@ -74,6 +77,12 @@ export interface PoolOptions<I> {
    * past it, the worker is killed and the pool is broken, as for a module that fails to load.
    */
   readonly startTimeout?: Duration.Input | undefined
+  /**
+   * The worker entry file each worker runs (a URL, a `file:` URL string or a path). By default the package's
+   * own, found next to the module that spawns it; an app bundled into one folder ships the package's
+   * `@effect-futures/node/workerEntry` as an entry of its own and points here at the output.
+   */
+  readonly workerEntry?: URL | string | undefined
 }
 
 /**
@@ -132,11 +141,17 @@ export interface ChildProcessesOptions<I = never> extends PoolOptions<I> {
 export const layerWorkerThreads = <I = never>(
   options: WorkerThreadsOptions<I>
 ): Layer.Layer<Executor.Executor, TaskModuleError> =>
-  make("worker-threads", "layerWorkerThreads", spawnThread({ resourceLimits: options.resourceLimits }), options, {
-    minWorkers: options.minWorkers,
-    idleTimeout: options.idleTimeout,
-    maxTasksPerWorker: options.maxTasksPerWorker
-  })
+  make(
+    "worker-threads",
+    "layerWorkerThreads",
+    spawnThread({ entry: entryOf(options), resourceLimits: options.resourceLimits }),
+    options,
+    {
+      minWorkers: options.minWorkers,
+      idleTimeout: options.idleTimeout,
+      maxTasksPerWorker: options.maxTasksPerWorker
+    }
+  )
 
 /**
  * A pool of child processes started with `child_process.fork` (for work that needs its own process: a
@@ -162,11 +177,17 @@ export const layerWorkerThreads = <I = never>(
 export const layerChildProcesses = <I = never>(
   options: ChildProcessesOptions<I>
 ): Layer.Layer<Executor.Executor, TaskModuleError> =>
-  make("child-processes", "layerChildProcesses", spawnChild({ execArgv: options.execArgv }), options, {
-    minWorkers: options.minWorkers,
-    idleTimeout: undefined,
-    maxTasksPerWorker: options.maxTasksPerChild
-  })
+  make(
+    "child-processes",
+    "layerChildProcesses",
+    spawnChild({ entry: entryOf(options), execArgv: options.execArgv }),
+    options,
+    {
+      minWorkers: options.minWorkers,
+      idleTimeout: undefined,
+      maxTasksPerWorker: options.maxTasksPerChild
+    }
+  )
 
 /**
  * Marks the objects a `Task.fromFunction` result should move, not copy, back from a worker thread;
@@ -190,6 +211,9 @@ export const transfer = <A extends object>(value: A, transferList: ReadonlyArray
   transferRegistry.set(value, transferList)
   return value
 }
+
+const entryOf = (options: { readonly workerEntry?: URL | string | undefined }): URL =>
+  options.workerEntry === undefined ? defaultEntry : new URL(moduleHref(options.workerEntry))
 
 const millis = (input: Duration.Input | undefined, fallback: number): number =>
   input === undefined ? fallback : Duration.toMillis(Duration.fromInputUnsafe(input))
@@ -249,7 +273,10 @@ const make = <I>(
         .pipe(Effect.mapError((error) => new TaskModuleError({ module: href, message: error.message, cause: error })))
       const executor = Executor.Executor.of({
         maxWorkers,
-        submitTask: (task, input, submitOptions) => pool.submit(task, input, submitOptions?.transfer) as any,
+        // Core types a transfer list as plain objects; one the platform cannot move fails its post, which the
+        // pool reports as the future's TaskEncodeError.
+        submitTask: (task, input, submitOptions) =>
+          pool.submit(task, input, submitOptions?.transfer as ReadonlyArray<Transferable> | undefined) as any,
         submitChunk: (task, inputs) => pool.submitChunk(task, inputs) as any,
         shutdown: (shutdownOptions) => pool.shutdown(shutdownOptions),
         stats: Effect.sync(() => pool.stats.snapshot())

@@ -1,4 +1,7 @@
-import { Duration, Effect, Queue, Stream } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
+import * as Stream from "effect/Stream"
 import { TimeoutError } from "../FutureError.ts"
 import { addListener, type FutureImpl, isDone, removeListener, resumeWaiter } from "./future.ts"
 

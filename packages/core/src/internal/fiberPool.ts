@@ -1,4 +1,9 @@
-import { Cause, Context, Deferred, Effect, Exit, Fiber } from "effect"
+import * as Cause from "effect/Cause"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import { type CancelledError, ExecutorShutdownError } from "../FutureError.ts"
 import {
   cancel,

@@ -1,4 +1,5 @@
-import { Context, Metric } from "effect"
+import * as Context from "effect/Context"
+import * as Metric from "effect/Metric"
 
 /** @internal */
 export interface ExecutorStats {

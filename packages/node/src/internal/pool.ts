@@ -15,6 +15,7 @@
  *
  * @internal
  */
+import type { Transferable } from "node:worker_threads"
 import type { Task } from "@effect-futures/core"
 import {
   BrokenExecutorError,
@@ -32,7 +33,11 @@ import {
 } from "@effect-futures/core/internal/future"
 import { StatsTracker } from "@effect-futures/core/internal/stats"
 import { WorkQueue } from "@effect-futures/core/internal/workQueue"
-import { Context, Deferred, Effect, Exit, Option } from "effect"
+import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import * as Protocol from "./protocol.ts"
 import { type CallerCodec, callerCodec, type Coded } from "./taskCodec.ts"
 import type { Spawn, WorkerHandle } from "./transport.ts"

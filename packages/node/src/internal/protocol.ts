@@ -7,6 +7,7 @@
  *
  * @internal
  */
+import type { Transferable } from "node:worker_threads"
 
 /**
  * Parent → worker: run these tasks, one after another, in order. Each task is three fields, `id`, `task`

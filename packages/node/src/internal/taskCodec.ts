@@ -9,12 +9,17 @@
  * @internal
  */
 import type { Task } from "@effect-futures/core"
-import { Cause, Effect, Exit, Result, Schema } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Result from "effect/Result"
+import * as Schema from "effect/Schema"
 import { Transferable } from "effect/workers"
+import type { Transferable as PlatformTransferable } from "node:worker_threads"
 import { transferRegistry } from "./protocol.ts"
 
 export type Coded =
-  | { readonly ok: true; readonly value: unknown; readonly transfer?: ReadonlyArray<Transferable> | undefined }
+  | { readonly ok: true; readonly value: unknown; readonly transfer?: ReadonlyArray<PlatformTransferable> | undefined }
   | { readonly ok: false; readonly message: string }
 
 type Coder = (value: unknown) => Coded

@@ -5,10 +5,16 @@
  * @internal
  */
 import { fork } from "node:child_process"
-import { Worker, type ResourceLimits } from "node:worker_threads"
+import { extname } from "node:path"
+import { Worker, type ResourceLimits, type Transferable } from "node:worker_threads"
 import * as Protocol from "./protocol.ts"
 
-const entry = new URL("./workerEntry.ts", import.meta.url)
+/**
+ * The worker entry beside this module, with this module's own extension: `workerEntry.ts` when the package
+ * runs from its sources, `workerEntry.js` when built, and, in an app bundled into one folder, the bundle's
+ * own `workerEntry.js` next to it.
+ */
+export const defaultEntry: URL = new URL(`./workerEntry${extname(new URL(import.meta.url).pathname)}`, import.meta.url)
 
 export interface WorkerEvents {
   readonly onMessage: (message: Protocol.FromWorker) => void
@@ -32,6 +38,7 @@ export interface WorkerHandle {
 export type Spawn = (moduleHref: string, events: WorkerEvents) => WorkerHandle
 
 export interface ThreadOptions {
+  readonly entry: URL
   readonly resourceLimits?: ResourceLimits | undefined
   readonly execArgv?: ReadonlyArray<string> | undefined
 }
@@ -47,7 +54,7 @@ export const spawnThread =
       Atomics.add(signal, 0, 1)
       if (Atomics.load(signal, 1) === 1) Atomics.notify(signal, 0)
     }
-    const worker = new Worker(entry, {
+    const worker = new Worker(options.entry, {
       workerData: { module: moduleHref, signal },
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
       ...(options.execArgv === undefined ? {} : { execArgv: [...options.execArgv] })
@@ -85,13 +92,14 @@ export const spawnThread =
 const channelDrainMillis = 1_000
 
 export interface ChildOptions {
+  readonly entry: URL
   readonly execArgv?: ReadonlyArray<string> | undefined
 }
 
 export const spawnChild =
   (options: ChildOptions): Spawn =>
   (moduleHref, events) => {
-    const child = fork(entry, [moduleHref], {
+    const child = fork(options.entry, [moduleHref], {
       serialization: "advanced",
       execArgv: options.execArgv === undefined ? [] : [...options.execArgv]
     })

@@ -8,8 +8,12 @@
  *
  * @internal
  */
-import { Cause, Effect, Exit, Fiber, Result } from "effect"
-import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Result from "effect/Result"
+import { parentPort, receiveMessageOnPort, workerData, type Transferable } from "node:worker_threads"
 import * as Protocol from "./protocol.ts"
 import { indexTasks } from "./taskModule.ts"
 import { workerCodec, type WorkerCodec } from "./taskCodec.ts"
