@@ -14,6 +14,7 @@ import { Executor, Future } from "@effect-futures/core"
 import { NodeExecutor } from "@effect-futures/node"
 import { Effect, Fiber, Schedule } from "effect"
 import { legacyBlockingCompute, legacyBlockingComputeSync } from "./tasks/legacy.tasks.ts"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 
 const values = [10, 20, 30, 40]
 
@@ -64,5 +65,7 @@ export const program = Effect.gen(function* () {
 
 if (import.meta.main) {
   console.log("== Lecture 23.3: a blocking function called 4x, directly vs through a worker-thread pool ==")
-  await Effect.runPromise(program)
+  // runMain: Ctrl-C interrupts the program (its pools shut down, no worker is left behind), and a failure
+  // sets the exit code.
+  NodeRuntime.runMain(program)
 }

@@ -13,6 +13,7 @@
  */
 import { Clock, Effect, Schema, Stream } from "effect"
 import { Executor, Future } from "@effect-futures/core"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 
 export class OrderNotFound extends Schema.TaggedError<OrderNotFound>()("OrderNotFound", {
   orderId: Schema.String
@@ -53,5 +54,7 @@ export const program = Effect.gen(function* () {
 
 if (import.meta.main) {
   console.log("== Day 14: fetching orders with asCompleted (layerFiber, maxWorkers: 3) ==")
-  await Effect.runPromise(program)
+  // runMain: Ctrl-C interrupts the program (its pools shut down, no worker is left behind), and a failure
+  // sets the exit code.
+  NodeRuntime.runMain(program)
 }

@@ -15,6 +15,7 @@ import { NodeExecutor } from "@effect-futures/node"
 import { Effect, Layer, Stream } from "effect"
 import { availableParallelism } from "node:os"
 import { countPrimes, countPrimesBelow } from "./tasks/primes.tasks.ts"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 
 const LIMIT = 3_500_000
 const workloads = [LIMIT, LIMIT, LIMIT, LIMIT]
@@ -75,5 +76,7 @@ export const program = Effect.gen(function* () {
 
 if (import.meta.main) {
   console.log("== Lecture 23.1: four CPU-bound workloads, sequential vs worker threads vs child processes ==")
-  await Effect.runPromise(program)
+  // runMain: Ctrl-C interrupts the program (its pools shut down, no worker is left behind), and a failure
+  // sets the exit code.
+  NodeRuntime.runMain(program)
 }

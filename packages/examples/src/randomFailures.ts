@@ -15,6 +15,7 @@ import { Executor, Future, type FutureError } from "@effect-futures/core"
 import { NodeExecutor } from "@effect-futures/node"
 import { Effect, Exit, Option, Stream } from "effect"
 import { riskyTask, type TaskFailed } from "./tasks/risky.tasks.ts"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 
 /** mulberry32: a tiny seeded generator, so the "random" failures are the same on every run. */
 const seeded = (seed: number) => () => {
@@ -74,5 +75,7 @@ export const program = Effect.gen(function* () {
 
 if (import.meta.main) {
   console.log("== Lecture 23.2: random failures, done callbacks and asCompleted (layerWorkerThreads, maxWorkers: 4) ==")
-  await Effect.runPromise(program)
+  // runMain: Ctrl-C interrupts the program (its pools shut down, no worker is left behind), and a failure
+  // sets the exit code.
+  NodeRuntime.runMain(program)
 }
