@@ -9,11 +9,12 @@
  * 5. runs it on Node 24 and on Node 22 (the npm `node@22` package, installed by this script into a cache
  *    under the system's temp folder): `layerFiber`, `layerWorkerThreads` and `layerChildProcesses`, with a
  *    `.mjs` and a `.ts` task module;
+ *    and on Bun where the npm `bun` package installs (skipped with a notice where it does not);
  * 6. bundles it with esbuild (the app, both task modules and `@effect-futures/node/workerEntry` as entries)
  *    and runs the bundle from a folder with no `node_modules`.
  *
  * Usage: `node scripts/package-test.ts [--keep]` (Node 24; `pnpm test` runs it). `--keep` leaves the temp
- * project for a look. Needs the npm registry (for `effect`, `@types/node` and `node@22`).
+ * project for a look. Needs the npm registry (for `effect`, `@types/node`, `node@22` and `bun`).
  */
 import { spawnSync } from "node:child_process"
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
@@ -24,6 +25,8 @@ import { root } from "./lib/publicModules.ts"
 
 /** The Node 22 the test runs on: 22.18 is the first that strips types without a flag. */
 const node22Version = "22.23.3"
+/** The Bun the test runs on, from the npm `bun` package (its binary comes as an optional dependency). */
+const bunVersion = "1.4.5"
 const consumerSources = join(root, "scripts", "package-test", "consumer")
 const keep = process.argv.includes("--keep")
 
@@ -85,6 +88,14 @@ try {
   step(`running the consumer on Node ${node22Version}`)
   const node22 = installNode22()
   console.log(`  ${run(node22, ["app.ts"], { cwd: app }).trim()}`)
+
+  const bun = installBun()
+  if (bun === undefined) {
+    step(`NOTICE: skipping Bun: bun@${bunVersion} could not be installed from the npm registry here`)
+  } else {
+    step(`running the consumer on Bun ${bunVersion}`)
+    console.log(`  ${run(bun, ["app.ts"], { cwd: app }).trim()}`)
+  }
 
   step("bundling the consumer with esbuild and running it with no node_modules")
   const bundle = join(work, "bundle")
@@ -159,4 +170,22 @@ function installNode22(): string {
   const version = run(binary, ["--version"], { cwd: root }).trim()
   if (version !== `v${node22Version}`) throw new Error(`expected Node ${node22Version}, got ${version}`)
   return binary
+}
+
+/** The npm `bun` package's binary, installed once into a cache folder; undefined where it cannot be. */
+function installBun(): string | undefined {
+  const cache = join(tmpdir(), `effect-futures-bun-${bunVersion}`)
+  const binary = join(cache, "node_modules", ".bin", "bun")
+  try {
+    if (!existsSync(binary)) {
+      rmSync(cache, { recursive: true, force: true })
+      run("npm", ["install", "--prefix", cache, "--no-audit", "--no-fund", "--loglevel=error", `bun@${bunVersion}`], {
+        cwd: root
+      })
+    }
+    return run(binary, ["--version"], { cwd: root }).trim() === bunVersion ? binary : undefined
+  } catch (error) {
+    console.log(`  ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`)
+    return undefined
+  }
 }

@@ -69,7 +69,10 @@ const program = Effect.gen(function* () {
 })
 
 Effect.runPromise(program).then(
-  () => console.log(`consumer ok on Node ${process.versions.node}${bundled ? " (bundled)" : ""}`),
+  () => {
+    const runtime = process.versions.bun === undefined ? `Node ${process.versions.node}` : `Bun ${process.versions.bun}`
+    console.log(`consumer ok on ${runtime}${bundled ? " (bundled)" : ""}`)
+  },
   (error) => {
     console.error(error)
     process.exitCode = 1
