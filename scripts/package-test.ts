@@ -20,7 +20,7 @@ import { spawnSync } from "node:child_process"
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { buildAndPack, run, toolEnv } from "./lib/pack.ts"
+import { buildAndPack, type PackedPackage, run, toolEnv } from "./lib/pack.ts"
 import { root } from "./lib/publicModules.ts"
 
 /** The Node 22 the test runs on: 22.18 is the first that strips types without a flag. */
@@ -33,99 +33,127 @@ const keep = process.argv.includes("--keep")
 const rootManifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
 const pinned = (name: string): string => {
   const manifest = JSON.parse(readFileSync(join(root, "packages", "core", "package.json"), "utf8"))
-  return manifest.devDependencies?.[name] ?? rootManifest.devDependencies[name]
+  return manifest.devDependencies?.[name] ?? manifest.dependencies?.[name] ?? rootManifest.devDependencies[name]
 }
 
 const started = performance.now()
-const step = (label: string): void => {
+const failures: Array<string> = []
+
+/**
+ * Runs one check and reports it; a failing check is recorded and the others still run, so one run shows
+ * everything a user would trip over. `required` checks (those the rest depend on) stop the test instead.
+ */
+const check = (label: string, body: () => string | void, required = false): void => {
   console.log(`package-test: ${label} (${((performance.now() - started) / 1000).toFixed(1)} s)`)
+  try {
+    const output = body()
+    if (typeof output === "string" && output.trim() !== "") console.log(`  ${output.trim().split("\n").join("\n  ")}`)
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    console.log(`  FAILED: ${message.split("\n").slice(0, 12).join("\n  ")}`)
+    failures.push(label)
+    if (required) throw new Error(`package-test: cannot go on after "${label}" failed`)
+  }
 }
 
 const work = mkdtempSync(join(tmpdir(), "effect-futures-package-test-"))
 try {
-  step("building and packing")
-  const packed = buildAndPack(join(work, "tarballs"))
+  let packed: ReadonlyArray<PackedPackage> = []
+  check("building and packing", () => void (packed = buildAndPack(join(work, "tarballs"))), true)
 
-  step(`linting ${packed.length} tarballs (publint --strict, attw --profile esm-only)`)
-  for (const { tarball } of packed) {
-    run("publint", ["run", tarball, "--strict"], { cwd: work })
-    run("attw", [tarball, "--profile", "esm-only", "--no-color", "--no-emoji"], { cwd: work })
+  for (const { name, tarball } of packed) {
+    check(`publint --strict ${name}`, () => void run("publint", ["run", tarball, "--strict"], { cwd: work }))
+    check(
+      `attw --profile esm-only ${name}`,
+      () => void run("attw", [tarball, "--profile", "esm-only", "--no-color", "--no-emoji"], { cwd: work })
+    )
   }
 
-  step("installing the tarballs and effect into a new project")
   const app = join(work, "app")
-  cpSync(consumerSources, app, { recursive: true })
-  writeFileSync(
-    join(app, "package.json"),
-    JSON.stringify({ name: "effect-futures-consumer", private: true, type: "module" }, null, 2)
+  check(
+    "installing the tarballs and effect into a new project with npm",
+    () => {
+      cpSync(consumerSources, app, { recursive: true })
+      writeFileSync(
+        join(app, "package.json"),
+        JSON.stringify({ name: "effect-futures-consumer", private: true, type: "module" }, null, 2)
+      )
+      run(
+        "npm",
+        [
+          "install",
+          "--no-audit",
+          "--no-fund",
+          "--loglevel=error",
+          ...packed.map(({ tarball }) => tarball),
+          `effect@${pinned("effect")}`,
+          `@types/node@${pinned("@types/node")}`
+        ],
+        { cwd: app }
+      )
+    },
+    true
   )
-  run(
-    "npm",
-    [
-      "install",
-      "--no-audit",
-      "--no-fund",
-      "--loglevel=error",
-      ...packed.map(({ tarball }) => tarball),
-      `effect@${pinned("effect")}`,
-      `@types/node@${pinned("@types/node")}`
-    ],
-    { cwd: app }
-  )
 
-  step("checking that the project has one copy of effect")
-  const copies = findPackages(join(app, "node_modules"), "effect")
-  if (copies.length !== 1) {
-    throw new Error(`expected one copy of effect in the consumer, found ${copies.length}:\n${copies.join("\n")}`)
-  }
+  check("one copy of effect in the project", () => {
+    const copies = findPackages(join(app, "node_modules"), "effect")
+    if (copies.length !== 1) {
+      throw new Error(`expected one copy of effect in the consumer, found ${copies.length}:\n${copies.join("\n")}`)
+    }
+  })
 
-  step("type-checking the consumer (skipLibCheck: false, no DOM)")
-  typeCheck(app)
+  check("type-checking the consumer (skipLibCheck: false, no DOM)", () => typeCheck(app))
 
-  step("running the consumer on Node 24")
-  console.log(`  ${run("node", ["app.ts"], { cwd: app }).trim()}`)
+  check("running the consumer on Node 24", () => run("node", ["app.ts"], { cwd: app }))
 
-  step(`running the consumer on Node ${node22Version}`)
-  const node22 = installNode22()
-  console.log(`  ${run(node22, ["app.ts"], { cwd: app }).trim()}`)
+  let node22 = ""
+  check(`installing Node ${node22Version} (npm node@22)`, () => void (node22 = installNode22()), true)
+  check(`running the consumer on Node ${node22Version}`, () => run(node22, ["app.ts"], { cwd: app }))
 
   const bun = installBun()
   if (bun === undefined) {
-    step(`NOTICE: skipping Bun: bun@${bunVersion} could not be installed from the npm registry here`)
+    console.log(`package-test: NOTICE: skipping Bun: bun@${bunVersion} could not be installed from the npm registry`)
   } else {
-    step(`running the consumer on Bun ${bunVersion}`)
-    console.log(`  ${run(bun, ["app.ts"], { cwd: app }).trim()}`)
+    check(`running the consumer on Bun ${bunVersion}`, () => run(bun, ["app.ts"], { cwd: app }))
   }
 
-  step("bundling the consumer with esbuild and running it with no node_modules")
   const bundle = join(work, "bundle")
-  run(
-    "esbuild",
-    [
-      "app.ts",
-      "square.tasks.mjs",
-      "measure.tasks.ts",
-      "workerEntry=@effect-futures/node/workerEntry",
-      "--bundle",
-      "--splitting",
-      "--format=esm",
-      "--platform=node",
-      "--target=node22",
-      "--log-level=warning",
-      `--outdir=${bundle}`
-    ],
-    { cwd: app }
+  check("bundling the consumer with esbuild (app, task modules and the worker entry as entries)", () => {
+    run(
+      "esbuild",
+      [
+        "app.ts",
+        "square.tasks.mjs",
+        "measure.tasks.ts",
+        "workerEntry=@effect-futures/node/workerEntry",
+        "--bundle",
+        "--splitting",
+        "--format=esm",
+        "--platform=node",
+        "--target=node22",
+        "--log-level=warning",
+        `--outdir=${bundle}`
+      ],
+      { cwd: app }
+    )
+    if (existsSync(join(bundle, "node_modules"))) throw new Error("the bundle folder has a node_modules")
+  })
+  check("running the bundle on Node 24, from a folder with no node_modules", () =>
+    run("node", [join(bundle, "app.js")], { cwd: bundle })
   )
-  if (findPackages(bundle, "effect").length > 0 || existsSync(join(bundle, "node_modules"))) {
-    throw new Error("the bundle folder has a node_modules")
-  }
-  console.log(`  ${run("node", [join(bundle, "app.js")], { cwd: bundle }).trim()}`)
-  console.log(`  ${run(node22, [join(bundle, "app.js")], { cwd: bundle }).trim()}`)
-
-  step("passed")
+  check(`running the bundle on Node ${node22Version}`, () => run(node22, [join(bundle, "app.js")], { cwd: bundle }))
+} catch (error) {
+  console.log(error instanceof Error ? error.message : String(error))
 } finally {
   if (keep) console.log(`package-test: kept ${work}`)
   else rmSync(work, { recursive: true, force: true })
+}
+
+if (failures.length > 0) {
+  console.log(`package-test: FAILED: ${failures.join("; ")}`)
+  process.exitCode = 1
+} else {
+  console.log(`package-test: passed (${((performance.now() - started) / 1000).toFixed(1)} s)`)
 }
 
 /**
@@ -133,7 +161,7 @@ try {
  * (which `effect/Schema`'s declarations import) name the DOM's `CryptoKey` and `JsonWebKey`, so they fail
  * there whatever a project uses; those errors are effect's and are only counted. Any other error fails.
  */
-function typeCheck(app: string): void {
+function typeCheck(app: string): string {
   const result = spawnSync("tsc", ["-p", join(app, "tsconfig.json")], { cwd: app, env: toolEnv(), encoding: "utf8" })
   const errors = `${result.stdout}${result.stderr}`.split("\n").filter((line) => /error TS\d+/.test(line))
   const upstream = errors.filter((line) => line.startsWith("node_modules/effect/dist/crypto/"))
@@ -141,9 +169,9 @@ function typeCheck(app: string): void {
   if (ours.length > 0 || (result.status !== 0 && errors.length === 0)) {
     throw new Error(`the consumer does not type-check:\n${ours.join("\n") || result.stdout + result.stderr}`)
   }
-  if (upstream.length > 0) {
-    console.log(`  (${upstream.length} errors in effect's own crypto declarations, which need the DOM lib: not ours)`)
-  }
+  return upstream.length === 0
+    ? ""
+    : `(${upstream.length} errors in effect's own crypto declarations, which need the DOM lib: not ours)`
 }
 
 /** The folders of every installed copy of package `name` under `directory`, however deep. */

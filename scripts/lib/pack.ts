@@ -56,7 +56,7 @@ export const publishedPackages = (): ReadonlyArray<{ readonly name: string; read
 
 /** `pnpm build`, then one tarball per published package in `destination` (emptied first). */
 export const buildAndPack = (destination: string): ReadonlyArray<PackedPackage> => {
-  run("pnpm", ["run", "build"], { cwd: root })
+  run("pnpm", ["run", "--if-present", "build"], { cwd: root })
   rmSync(destination, { recursive: true, force: true })
   mkdirSync(destination, { recursive: true })
   return publishedPackages().map(({ directory, name }) => {
