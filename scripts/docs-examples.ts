@@ -191,7 +191,8 @@ if (failures.length === 0 && result.status === 0) {
 
 const failing = new Set<string>()
 let outside = 0
-const lines: Array<string> = []
+// In the order of the sources: by file, then line.
+const reports: Array<{ readonly file: string; readonly line: number; readonly text: string }> = []
 for (const failure of failures) {
   const name = failure.path.replace(/^\.docs-examples\//, "")
   const snippet = snippets.get(name)
@@ -199,15 +200,22 @@ for (const failure of failures) {
     failing.add(name)
     const line = snippet.lines[failure.line - 1] ?? 0
     const where = line === 0 ? snippet.file : `${snippet.file}:${line}:${failure.column}`
-    lines.push(
-      `${where} — ${snippet.title} (.docs-examples/${name}:${failure.line})\n  ${failure.message.replaceAll("\n", "\n  ")}`
-    )
+    reports.push({
+      file: snippet.file,
+      line,
+      text: `${where} — ${snippet.title} (.docs-examples/${name}:${failure.line})\n  ${failure.message.replaceAll("\n", "\n  ")}`
+    })
   } else {
     outside++
-    lines.push(`${failure.path === "" ? "" : `${failure.path}(${failure.line},${failure.column}): `}${failure.message}`)
+    reports.push({
+      file: "",
+      line: 0,
+      text: `${failure.path === "" ? "" : `${failure.path}(${failure.line},${failure.column}): `}${failure.message}`
+    })
   }
 }
-console.error(lines.join("\n\n"))
+reports.sort((a, b) => (a.file === b.file ? a.line - b.line : a.file < b.file ? -1 : 1))
+console.error(reports.map((report) => report.text).join("\n\n"))
 console.error(
   `\ndocs-examples: ${failing.size} of ${snippets.size} snippets fail to type-check` +
     (outside === 0 ? "" : `, and tsc reported ${outside} errors outside them`) +
