@@ -69,10 +69,21 @@ const locationOf = (node: td.TypeScript.Node): Location => {
 const isExternal = (node: td.TypeScript.Node | undefined) =>
   node !== undefined && node.getSourceFile().fileName.includes("/node_modules/")
 
-/** A file's own JSDoc: its first comment, if it is a `/** … *\/` before the first statement. */
+/**
+ * A file's own JSDoc: its first comment, if it is a `/** … *\/` before the imports (or before another comment),
+ * not the comment of a declaration that starts the file.
+ */
 const fileComment = (source: td.TypeScript.SourceFile): string | undefined => {
-  const first = ts.getLeadingCommentRanges(source.text, 0)?.[0]
+  const comments = ts.getLeadingCommentRanges(source.text, 0) ?? []
+  const first = comments[0]
   if (first === undefined || !source.text.startsWith("/**", first.pos)) return undefined
+  const statement = source.statements[0]
+  const documentsStatement =
+    comments.length === 1 &&
+    statement !== undefined &&
+    !ts.isImportDeclaration(statement) &&
+    !(ts.isExportDeclaration(statement) && statement.moduleSpecifier !== undefined)
+  if (documentsStatement) return undefined
   return source.text
     .slice(first.pos + 3, first.end - 2)
     .split("\n")
