@@ -10,7 +10,9 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
+import { existsSync } from "node:fs"
 import { availableParallelism } from "node:os"
+import { fileURLToPath } from "node:url"
 import type { ResourceLimits, Transferable } from "node:worker_threads"
 import { registerPool, WorkerPool } from "./internal/pool.ts"
 import { transferRegistry } from "./internal/protocol.ts"
@@ -215,6 +217,14 @@ export const transfer = <A extends object>(value: A, transferList: ReadonlyArray
 const entryOf = (options: { readonly workerEntry?: URL | string | undefined }): URL =>
   options.workerEntry === undefined ? defaultEntry : new URL(moduleHref(options.workerEntry))
 
+/** A worker entry that is not there fails the Layer at once, rather than as each worker's failed start. */
+const checkWorkerEntry = (entry: URL, href: string): Effect.Effect<void, TaskModuleError> =>
+  entry.protocol !== "file:" || existsSync(entry)
+    ? Effect.void
+    : Effect.fail(
+        new TaskModuleError({ module: href, message: `the worker entry ${fileURLToPath(entry)} does not exist` })
+      )
+
 const millis = (input: Duration.Input | undefined, fallback: number): number =>
   input === undefined ? fallback : Duration.toMillis(Duration.fromInputUnsafe(input))
 
@@ -244,6 +254,7 @@ const make = <I>(
       const maxQueue = yield* positiveInteger(options.maxQueue, Infinity, "maxQueue", layer)
       const minWorkers = Math.min(maxWorkers, Math.max(0, extra.minWorkers ?? 1))
       const href = moduleHref(options.module)
+      yield* checkWorkerEntry(entryOf(options), href)
       const startTimeout = millis(options.startTimeout, 60_000)
       const taskNames = yield* loadTaskNames(href, startTimeout)
       const initializer =

@@ -6,6 +6,8 @@ import { NodeExecutor } from "../src/index.ts"
 import * as Tasks from "./fixtures/pool.tasks.ts"
 import { module, pools, TIMEOUT } from "./fixtures/pools.ts"
 import { elsewhere } from "./fixtures/other.tasks.ts"
+import { entryMark } from "./fixtures/entry.tasks.ts"
+import { fileURLToPath } from "node:url"
 
 const run = <I, A, E>(task: Task.Task<I, A, E>, input: I) =>
   Effect.flatMap(Executor.submit(task, input), (future) => Future.result(future))
@@ -569,6 +571,49 @@ describe("task modules", () => {
         const error = yield* build(NodeExecutor.layerChildProcesses({ module: hanging, startTimeout: "500 millis" }))
         assert.instanceOf(error, NodeExecutor.TaskModuleError)
         assert.match(error.message, /did not load the task module .* within 500 ms/)
+      }),
+    TIMEOUT
+  )
+
+  it.live(
+    "workerEntry starts the workers with the given file (URL or path), on both pools",
+    () =>
+      Effect.gen(function* () {
+        const entryModule = new URL("./fixtures/entry.tasks.ts", import.meta.url)
+        const customEntry = new URL("./fixtures/custom.entry.ts", import.meta.url)
+        const mark = run(entryMark, null)
+        assert.strictEqual(
+          yield* Effect.provide(mark, NodeExecutor.layerWorkerThreads({ module: entryModule })),
+          "the package's"
+        )
+        assert.strictEqual(
+          yield* Effect.provide(
+            mark,
+            NodeExecutor.layerWorkerThreads({ module: entryModule, workerEntry: customEntry })
+          ),
+          "custom"
+        )
+        assert.strictEqual(
+          yield* Effect.provide(
+            mark,
+            NodeExecutor.layerChildProcesses({ module: entryModule, workerEntry: fileURLToPath(customEntry) })
+          ),
+          "custom"
+        )
+      }),
+    TIMEOUT
+  )
+
+  it.live(
+    "a workerEntry that does not exist fails the Layer with TaskModuleError, not a hang",
+    () =>
+      Effect.gen(function* () {
+        const workerEntry = new URL("./fixtures/no-such.entry.ts", import.meta.url)
+        const threads = yield* build(NodeExecutor.layerWorkerThreads({ module, workerEntry }))
+        assert.instanceOf(threads, NodeExecutor.TaskModuleError)
+        assert.match(threads.message, /no-such\.entry\.ts/)
+        const children = yield* build(NodeExecutor.layerChildProcesses({ module, workerEntry }))
+        assert.instanceOf(children, NodeExecutor.TaskModuleError)
       }),
     TIMEOUT
   )
