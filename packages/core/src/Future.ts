@@ -543,9 +543,9 @@ export interface FromPromiseOptions<E> {
 }
 
 /**
- * Bridge in: starts `evaluate(signal)` now and returns its future (Python's `wrap_future`). Interrupting
- * the future aborts the `AbortSignal`. The future is not a child of the caller: it lives until it is done
- * or interrupted.
+ * Bridge in: starts `evaluate(signal)` now and returns its future (Python's `asyncio.run_coroutine_threadsafe`:
+ * async work in, a future out). Interrupting the future aborts the `AbortSignal`. The future is not a child of
+ * the caller: it lives until it is done or interrupted.
  *
  * @example
  * ```ts
