@@ -273,7 +273,8 @@ const make = <I>(
           interruptGracePeriod: millis(options.interruptGracePeriod, 2000),
           maxQueue,
           closeTimeout: 2000,
-          startTimeout
+          startTimeout,
+          startLimit: availableParallelism()
         },
         yield* Effect.context<never>()
       )

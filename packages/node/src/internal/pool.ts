@@ -60,6 +60,11 @@ export interface PoolOptions {
   readonly closeTimeout: number
   /** Milliseconds a new worker has to load the task module (and run the initializer) before it is killed. */
   readonly startTimeout: number
+  /**
+   * At most this many workers load the task module at once; the others wait for one to finish. Loading is
+   * CPU-bound (compiling modules): with more loaders than cores, they all finish late together.
+   */
+  readonly startLimit: number
 }
 
 interface Item {
@@ -79,7 +84,11 @@ interface Item {
   graceTimer: ReturnType<typeof setTimeout> | undefined
 }
 
-type SlotState = "starting" | "initializing" | "idle" | "busy" | "retiring" | "dead"
+/**
+ * `waiting`: wanted, but not spawned until fewer than `startLimit` workers are loading; `starting`: spawned,
+ * loading the task module; `initializing`: running the initializer.
+ */
+type SlotState = "waiting" | "starting" | "initializing" | "idle" | "busy" | "retiring" | "dead"
 
 interface Slot {
   handle: WorkerHandle
@@ -93,8 +102,6 @@ interface Slot {
   startFailure: BrokenExecutorError | undefined
   idleTimer: ReturnType<typeof setTimeout> | undefined
   startTimer: ReturnType<typeof setTimeout> | undefined
-  /** Done when the worker has loaded the task module, failed if it could not. */
-  readonly ready: Deferred.Deferred<void, BrokenExecutorError>
   readonly exited: Deferred.Deferred<void>
 }
 
@@ -103,7 +110,8 @@ const INITIALIZER_ID = 0
 /** At most this many tasks in one message to a worker. */
 export const MAX_BATCH = 32
 
-const isStarting = (slot: Slot) => slot.state === "starting" || slot.state === "initializing"
+const isStarting = (slot: Slot) =>
+  slot.state === "waiting" || slot.state === "starting" || slot.state === "initializing"
 
 export class WorkerPool {
   readonly stats: StatsTracker
@@ -126,7 +134,12 @@ export class WorkerPool {
   private readonly idle: Array<Slot> = []
   private readonly roomWaiters: Array<() => void> = []
   private active = 0
+  /** Workers not ready yet: waiting, starting or initializing. */
   private starting = 0
+  /** Workers that wait to be spawned, in order. */
+  private readonly waiting: Array<Slot> = []
+  /** Workers spawned and loading the task module (`starting`): at most `startLimit`. */
+  private loading = 0
   /** Workers that died while starting, with no worker reporting ready since: a few are bad luck, more a broken setup. */
   private startCrashes = 0
   private busy = 0
@@ -137,6 +150,8 @@ export class WorkerPool {
   /** Futures being completed from worker events whose callbacks have not all run yet. */
   private completing = 0
   private drained: Deferred.Deferred<void> | undefined = undefined
+  /** Done when a first worker has loaded the task module; failed if the pool broke before. */
+  private readonly firstReady = Deferred.makeUnsafe<void, BrokenExecutorError>()
 
   constructor(options: PoolOptions, context: Context.Context<never>) {
     this.options = options
@@ -144,16 +159,17 @@ export class WorkerPool {
     this.stats = new StatsTracker(options.maxWorkers, () => this.queued.size, options.kind, context)
   }
 
-  /** Starts `count` workers and waits until they have loaded the task module; fails if one cannot. */
+  /**
+   * Starts `count` workers and waits until the first has loaded the task module: it serves the first tasks
+   * while the others load (a worker that imports effect takes a few hundred milliseconds to start, most of
+   * a short program's run). Fails if the pool breaks first: a module that a worker cannot load fails every
+   * worker the same way, the first included.
+   */
   warmUp(count: number): Effect.Effect<void, BrokenExecutorError> {
     return Effect.suspend(() => {
-      const started: Array<Slot> = []
-      for (let i = 0; i < count; i++) {
-        const slot = this.spawnWorker()
-        if (slot !== undefined) started.push(slot)
-      }
+      for (let i = 0; i < count; i++) this.addWorker()
       if (this.broken !== undefined) return Effect.fail(this.broken)
-      return Effect.forEach(started, (slot) => Deferred.await(slot.ready), { discard: true })
+      return count === 0 ? Effect.void : Deferred.await(this.firstReady)
     })
   }
 
@@ -486,6 +502,7 @@ export class WorkerPool {
       case Protocol.READY: {
         if (slot.state !== "starting") return
         this.startCrashes = 0
+        this.loading--
         const initializer = this.options.initializer
         if (initializer === undefined) {
           this.available(slot)
@@ -493,8 +510,10 @@ export class WorkerPool {
           slot.state = "initializing"
           slot.handle.post([Protocol.RUN, INITIALIZER_ID, initializer.task.name, initializer.payload])
         }
-        // Last: whoever waits for this worker resumes synchronously, inside this call.
-        Deferred.doneUnsafe(slot.ready, Exit.void)
+        // Whoever waits for a first worker resumes synchronously, inside this call: the pool is settled, and
+        // the next worker is spawned only after the first tasks went to this one.
+        Deferred.doneUnsafe(this.firstReady, Exit.void)
+        this.spawnWaiting()
         return
       }
       case Protocol.LOAD_FAILED: {
@@ -592,18 +611,21 @@ export class WorkerPool {
       else if (this.broken !== undefined || this.closing) failed.push(other)
       else this.retry.push(other)
     }
-    let startFailure: BrokenExecutorError | undefined = undefined
     if (previous === "starting" || previous === "initializing") {
       this.starting--
-      startFailure =
-        slot.startFailure ??
-        new BrokenExecutorError({ message: `a worker could not start: ${description}`, cause: error })
+      if (previous === "starting") this.loading--
       // A worker whose module or initializer fails, or that cannot start in time, would fail the same way again:
       // the pool is broken, as Python's would be. One killed from outside while it started is replaced, like any
       // crashed worker, unless workers keep dying before they are ready.
-      if (!this.closing && (slot.startFailure !== undefined || ++this.startCrashes >= 3)) this.breakPool(startFailure)
+      if (!this.closing && (slot.startFailure !== undefined || ++this.startCrashes >= 3)) {
+        this.breakPool(
+          slot.startFailure ??
+            new BrokenExecutorError({ message: `a worker could not start: ${description}`, cause: error })
+        )
+      }
     }
     this.replenish()
+    this.spawnWaiting()
     // Idle workers take the tasks that never started, before anything queued.
     if (this.retry.length > 0) for (const idle of this.idle.splice(0)) this.wakeIdle(idle)
     // Futures and waiters last: they resume synchronously, inside these calls, and must see a settled pool.
@@ -632,7 +654,8 @@ export class WorkerPool {
         )
       )
     }
-    if (startFailure !== undefined) Deferred.doneUnsafe(slot.ready, Exit.fail(startFailure))
+    // A pool that broke before any worker was ready fails the Layer's build.
+    if (this.broken !== undefined) Deferred.doneUnsafe(this.firstReady, Exit.fail(this.broken))
     Deferred.doneUnsafe(slot.exited, Exit.void)
   }
 
@@ -648,29 +671,47 @@ export class WorkerPool {
     this.spawnForQueue()
     if (this.isShutdown) return
     while (this.active < this.options.minWorkers) {
-      if (this.spawnWorker() === undefined) return
+      if (!this.addWorker()) return
     }
   }
 
   private spawnForQueue(): void {
     while (this.active < this.options.maxWorkers && this.starting < this.queued.size + this.retry.length) {
-      if (this.spawnWorker() === undefined) return
+      if (!this.addWorker()) return
     }
   }
 
-  private spawnWorker(): Slot | undefined {
+  /** A new worker: spawned now, or when fewer than `startLimit` workers are loading. False if the pool cannot take one. */
+  private addWorker(): boolean {
+    if (this.closing || this.broken !== undefined) return false
     const slot: Slot = {
       handle: undefined as unknown as WorkerHandle,
-      state: "starting",
+      state: "waiting",
       batch: [],
       tasksRun: 0,
       exiting: false,
       startFailure: undefined,
       idleTimer: undefined,
       startTimer: undefined,
-      ready: Deferred.makeUnsafe<void, BrokenExecutorError>(),
       exited: Deferred.makeUnsafe<void>()
     }
+    this.slots.add(slot)
+    this.starting++
+    this.stats.setWorkers(++this.active)
+    this.waiting.push(slot)
+    this.spawnWaiting()
+    return this.broken === undefined
+  }
+
+  private spawnWaiting(): void {
+    while (this.loading < this.options.startLimit && this.waiting.length > 0 && !this.closing) {
+      this.spawnWorker(this.waiting.shift()!)
+    }
+  }
+
+  private spawnWorker(slot: Slot): void {
+    slot.state = "starting"
+    this.loading++
     try {
       slot.handle = this.options.spawn(this.options.moduleHref, {
         onMessage: (message) => this.onMessage(slot, message),
@@ -678,13 +719,15 @@ export class WorkerPool {
         onExit: (description, error) => this.onExit(slot, description, error)
       })
     } catch (error) {
+      this.loading--
+      this.forget(slot)
       this.breakPool(
         new BrokenExecutorError({
           message: `a worker could not be spawned: ${error instanceof Error ? error.message : String(error)}`,
           cause: error
         })
       )
-      return undefined
+      return
     }
     // A module whose top-level code never finishes must not leave the pool waiting for ever.
     slot.startTimer = setTimeout(() => {
@@ -698,14 +741,24 @@ export class WorkerPool {
       })
       slot.handle.kill()
     }, this.options.startTimeout)
-    this.slots.add(slot)
-    this.starting++
-    this.stats.setWorkers(++this.active)
-    return slot
+  }
+
+  /** A worker that never ran: no longer counted, and nothing to wait for. */
+  private forget(slot: Slot): void {
+    slot.state = "dead"
+    this.slots.delete(slot)
+    this.starting--
+    this.stats.setWorkers(--this.active)
+    Deferred.doneUnsafe(slot.exited, Exit.void)
   }
 
   private retire(slot: Slot): void {
     if (slot.state === "retiring" || slot.state === "dead") return
+    if (slot.state === "waiting") {
+      this.waiting.splice(this.waiting.indexOf(slot), 1)
+      return this.forget(slot)
+    }
+    if (slot.state === "starting") this.loading--
     if (isStarting(slot)) this.starting--
     this.clearIdleTimer(slot)
     this.clearStartTimer(slot)
@@ -728,7 +781,7 @@ export class WorkerPool {
     const items = [...retried, ...this.queue.takeAll()]
     for (const item of items) this.queued.delete(item.future)
     this.stats.queueChanged()
-    for (const slot of [...this.idle]) this.retire(slot)
+    for (const slot of [...this.idle, ...this.waiting]) this.retire(slot)
     this.ending += retried.length
     for (const [index, item] of items.entries()) {
       if (index < retried.length) this.ending--
