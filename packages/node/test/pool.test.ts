@@ -5,7 +5,7 @@
  */
 import { Executor, Future } from "@effect-futures/core"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Layer } from "effect"
+import { Effect, Exit, Fiber } from "effect"
 import { rmSync } from "node:fs"
 import { NodeExecutor } from "../src/index.ts"
 import { WorkerPool } from "../src/internal/pool.ts"
