@@ -1,6 +1,7 @@
 /**
  * Type-checks the code of the docs: every `@example` in the JSDoc of the public modules of
- * `@effect-futures/core` and `@effect-futures/node`, and every ```ts block of `README.md` and `docs/*.md`.
+ * `@effect-futures/core` and `@effect-futures/node`, and every ```ts block of `README.md`, the packages'
+ * `README.md`s (what npm shows) and `docs/*.md`.
  *
  * Each example or block becomes its own module in `.docs-examples/` (git-ignored), which imports the
  * packages by name, as a user would; then one `tsc` run checks them all. A failure is reported at the line
@@ -140,6 +141,7 @@ for (const pkg of documentedPackages) {
 
 const markdownFiles = [
   join(root, "README.md"),
+  ...documentedPackages.map((pkg) => join(root, "packages", pkg, "README.md")).filter((file) => existsSync(file)),
   ...readdirSync(join(root, "docs"))
     .filter((name) => name.endsWith(".md"))
     .sort()

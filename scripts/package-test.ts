@@ -19,12 +19,12 @@
 import { spawnSync } from "node:child_process"
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { dirname, join } from "node:path"
 import { buildAndPack, type PackedPackage, run, toolEnv } from "./lib/pack.ts"
 import { root } from "./lib/publicModules.ts"
 
-/** The Node 22 the test runs on: 22.18 is the first that strips types without a flag. */
-const node22Version = "22.23.3"
+/** The oldest Node the packages support (`engines`): the first 22 that strips types without a flag. */
+const node22Version = "22.18.0"
 /** The Bun the test runs on, from the npm `bun` package (its binary comes as an optional dependency). */
 const bunVersion = "1.4.5"
 const consumerSources = join(root, "scripts", "package-test", "consumer")
@@ -62,6 +62,7 @@ try {
   check("building and packing", () => void (packed = buildAndPack(join(work, "tarballs"))), true)
 
   for (const { name, tarball } of packed) {
+    check(`what the tarball of ${name} holds`, () => tarballContents(tarball))
     check(`publint --strict ${name}`, () => void run("publint", ["run", tarball, "--strict"], { cwd: work }))
     check(
       `attw --profile esm-only ${name}`,
@@ -172,6 +173,21 @@ function typeCheck(app: string): string {
   return upstream.length === 0
     ? ""
     : `(${upstream.length} errors in effect's own crypto declarations, which need the DOM lib: not ours)`
+}
+
+/** A tarball has its README, LICENSE, built code, types and maps, and no tests or configs. */
+function tarballContents(tarball: string): string {
+  const files = run("tar", ["tzf", tarball], { cwd: dirname(tarball) })
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => line.replace(/^package\//, ""))
+  const required = ["package.json", "README.md", "LICENSE", "dist/index.js", "dist/index.d.ts", "dist/index.js.map"]
+  const missing = required.filter((file) => !files.includes(file))
+  const unwanted = files.filter((file) => /(^|\/)(test|tests)\/|tsconfig|vitest|\.test\.|\.tsbuildinfo$/.test(file))
+  if (missing.length > 0 || unwanted.length > 0) {
+    throw new Error(`missing: ${missing.join(", ") || "nothing"}; unwanted: ${unwanted.join(", ") || "nothing"}`)
+  }
+  return `${files.length} files`
 }
 
 /** The folders of every installed copy of package `name` under `directory`, however deep. */

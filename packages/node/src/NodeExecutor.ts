@@ -222,7 +222,12 @@ const checkWorkerEntry = (entry: URL, href: string): Effect.Effect<void, TaskMod
   entry.protocol !== "file:" || existsSync(entry)
     ? Effect.void
     : Effect.fail(
-        new TaskModuleError({ module: href, message: `the worker entry ${fileURLToPath(entry)} does not exist` })
+        new TaskModuleError({
+          module: href,
+          message:
+            `the worker entry ${fileURLToPath(entry)} does not exist: a bundled app must ship ` +
+            "@effect-futures/node/workerEntry as an entry point and pass its output as `workerEntry` (docs/bundling.md)"
+        })
       )
 
 const millis = (input: Duration.Input | undefined, fallback: number): number =>

@@ -7,13 +7,14 @@
  *
  * @internal
  */
-import { enableCompileCache } from "node:module"
+import * as NodeModule from "node:module"
 
 // Most of a worker's start-up is compiling modules (effect's, the task module's, ours): with V8's code
 // cache on disk a worker loads them in about three quarters of the time. Node's own defaults: the directory
 // is NODE_COMPILE_CACHE if set, else `os.tmpdir()/node-compile-cache`; NODE_DISABLE_COMPILE_CACHE=1 turns it
-// off; a directory that cannot be written only means no cache (this never throws).
-enableCompileCache()
+// off; a directory that cannot be written only means no cache (this never throws). A runtime without it
+// (Node before 22.1, or another runtime's `node:module`) just starts slower.
+NodeModule.enableCompileCache?.()
 
 // A dynamic import: a static one would be compiled before the line above runs.
 await import("./worker.ts")
