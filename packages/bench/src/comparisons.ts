@@ -1,5 +1,5 @@
 /**
- * The six comparisons of the benchmark, with their sizes for a full run and for the smoke run, and the
+ * The seven comparisons of the benchmark, with their sizes for a full run and for the smoke run, and the
  * findings each one computes from its tables (ratios against the targets of issue 4).
  */
 import { combinatorScaling, scalingSummary } from "./combinatorScaling.ts"
@@ -9,6 +9,7 @@ import { inProcess } from "./inProcess.ts"
 import { payloadSize } from "./payloadSize.ts"
 import { processRoundTrip } from "./processRoundTrip.ts"
 import { pythonMissing } from "./python.ts"
+import { startUp, type Source } from "./startUp.ts"
 import { threadRoundTrip } from "./threadRoundTrip.ts"
 
 export interface Comparison {
@@ -38,7 +39,7 @@ export const versus = (table: Table | undefined, ours: string, theirs: string, t
   return `${table?.title ?? ""}: ${ours} vs ${theirs}: ${verdict}${goal}`
 }
 
-export const comparisons = (smoke: boolean): ReadonlyArray<Comparison> => [
+export const comparisons = (smoke: boolean, options: { readonly startUpFrom: Source }): ReadonlyArray<Comparison> => [
   {
     id: "threads",
     title: "1. Empty-task round trip, 2 worker threads",
@@ -153,5 +154,18 @@ export const comparisons = (smoke: boolean): ReadonlyArray<Comparison> => [
         versus(table, "ours: transfer", "raw worker_threads, transfer"),
         versus(table, "ours: transfer", "ours: copy")
       ])
+  },
+  {
+    id: "start-up",
+    title: "7. Start-up: from nothing to the first results",
+    description: `A program that starts a pool of 4 workers and runs 4 empty tasks on it, in a fresh process each round: the time from the process's spawn to its results (Node's own start and loading the library included), and the pool's alone, from its creation to the results. Ours: \`layerWorkerThreads\` and \`layerChildProcesses\` with \`minWorkers: 4\` over a \`Task.make\` task module in plain JavaScript that imports effect and ours module by module (\`effect/Effect\`, \`effect/Schema\`, \`@effect-futures/core/Task\`), as the program does, ${options.startUpFrom === "installed" ? "from the installed packages (built, packed and installed with npm into a project outside the workspace)" : "from the workspace's sources (TypeScript, stripped by Node)"}; again with the program and the task module importing both through their indexes (\`import { Effect, Schema } from "effect"\`, as most examples do), and with Node's compile cache off (a first run on a machine). Peers: piscina, tinypool and workerpool (threads and processes) with a plain JavaScript worker file, and Python's \`ProcessPoolExecutor(4)\` (\`fork\`: its workers start as copies of the parent, with everything already loaded).`,
+    notices: pythonMissing === undefined ? [] : [`Python contender skipped: ${pythonMissing}`],
+    tables: startUp({ source: options.startUpFrom }),
+    summarize: (tables) =>
+      tables.flatMap((table) =>
+        table.rows
+          .filter((row) => row.name.startsWith("ours") && row.skipped === undefined)
+          .map((row) => versus(table, row.name, "piscina", row.name.includes(",") ? undefined : 1 / 1.5))
+      )
   }
 ]

@@ -3,8 +3,9 @@
  * bench-results.json at the repository root; `pnpm bench --smoke` runs each once with small sizes and
  * writes to a temporary directory instead (as does any partial run). `--only=threads,cpu` runs some comparisons, `--contender=ours`
  * only the contenders whose name contains "ours" (to profile them with `--cpu-prof`; then see
- * profileSummary.ts). `--rewrite` regenerates docs/benchmarks.md and .svg from bench-results.json (after
- * editing analysis.md) without measuring again.
+ * profileSummary.ts). `--start-up-from=installed|sources` says where ours runs from in the start-up comparison
+ * (default: installed, sources in a smoke run). `--rewrite` regenerates docs/benchmarks.md and .svg from
+ * bench-results.json (after editing analysis.md) without measuring again.
  */
 import { mkdtempSync, readFileSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
@@ -13,6 +14,7 @@ import { fileURLToPath } from "node:url"
 import { comparisons } from "./comparisons.ts"
 import { machine, runTable, type Table } from "./harness.ts"
 import { rewriteReport, writeReport, type ComparisonResult } from "./report.ts"
+import type { Source } from "./startUp.ts"
 
 const args = process.argv.slice(2)
 const smoke = args.includes("--smoke")
@@ -21,6 +23,14 @@ const only = args
   ?.slice("--only=".length)
   .split(",")
 const contender = args.find((arg) => arg.startsWith("--contender="))?.slice("--contender=".length)
+// The start-up comparison runs ours from the installed packages in a full run, from the sources in a smoke
+// run (packing and installing takes a minute); either may be asked for.
+const startUpFrom = ((): Source => {
+  const asked = args.find((arg) => arg.startsWith("--start-up-from="))?.slice("--start-up-from=".length)
+  if (asked === undefined) return smoke ? "sources" : "installed"
+  if (asked === "installed" || asked === "sources") return asked
+  throw new Error(`--start-up-from must be installed or sources, not ${asked}`)
+})()
 const rounds = smoke ? 1 : 5
 const warmup = smoke ? 0 : 1
 
@@ -34,7 +44,7 @@ const main = async () => {
   const info = machine()
   console.log(`effect-futures bench${smoke ? " (smoke)" : ""}: ${info.cpus} cores, Node ${info.node}`)
   const results: Array<ComparisonResult> = []
-  for (const comparison of comparisons(smoke)) {
+  for (const comparison of comparisons(smoke, { startUpFrom })) {
     if (only !== undefined && !only.includes(comparison.id)) continue
     console.log(`\n${comparison.id}: ${comparison.title}`)
     for (const notice of comparison.notices) console.log(`  notice: ${notice}`)
