@@ -138,6 +138,8 @@ export const startUp = (options: StartUpOptions): ReadonlyArray<TableSpec> => {
     ours("threads, effect and ours imported by index", ["threads", "indexes"], clock),
     ours("processes, effect and ours imported by index", ["processes", "indexes"], clock),
     ours("threads, no compile cache", ["threads"], clock, { ...baseEnv(), NODE_DISABLE_COMPILE_CACHE: "1" }),
+    // The same program up to its imports: what loading effect and ours costs before any pool starts.
+    ...(clock === "process" ? [ours("the program's imports alone, no pool", ["imports"], clock)] : []),
     ...(
       [
         ["piscina", "piscina"],

@@ -1,8 +1,9 @@
 // One start-up round of ours in a fresh process, written as a program would be:
-// `node ours.mjs threads|processes [modules|indexes]`. With `modules` (the default) the program and its task
-// module import effect and ours module by module, with `indexes` through the packages' indexes. Prints how
-// long the pool took from the Layer's build to the first 4 results (the parent times the whole process), and
-// exits without waiting for the workers to close.
+// `node ours.mjs threads|processes|imports [modules|indexes]`. With `modules` (the default) the program and its
+// task module import effect and ours module by module, with `indexes` through the packages' indexes. Prints
+// how long the pool took from the Layer's build to the first 4 results (the parent times the whole process),
+// and exits without waiting for the workers to close. `imports` stops after the imports: the floor of the
+// others.
 const [kind, style = "modules"] = process.argv.slice(2)
 const byModule = style === "modules"
 const taskModule = new URL(byModule ? "./tasks.mjs" : "./tasksByIndex.mjs", import.meta.url)
@@ -21,6 +22,11 @@ const [Effect, Executor, Future, NodeExecutor, { noop }] = byModule
       import("@effect-futures/node").then((node) => node.NodeExecutor),
       import(taskModule.href)
     ])
+
+if (kind === "imports") {
+  console.log(JSON.stringify({ pool: 0 }))
+  process.exit(0)
+}
 
 const poolStarted = performance.now()
 const options = { module: taskModule, maxWorkers: 4, minWorkers: 4 }
