@@ -17,10 +17,10 @@
  * project for a look. Needs the npm registry (for `effect`, `@types/node`, `node@22` and `bun`).
  */
 import { spawnSync } from "node:child_process"
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
-import { buildAndPack, type PackedPackage, run, toolEnv } from "./lib/pack.ts"
+import { buildAndPack, installPacked, type PackedPackage, run, toolEnv } from "./lib/pack.ts"
 import { root } from "./lib/publicModules.ts"
 
 /** The oldest Node the packages support (`engines`): the first 22 that strips types without a flag. */
@@ -75,23 +75,7 @@ try {
     "installing the tarballs and effect into a new project with npm",
     () => {
       cpSync(consumerSources, app, { recursive: true })
-      writeFileSync(
-        join(app, "package.json"),
-        JSON.stringify({ name: "effect-futures-consumer", private: true, type: "module" }, null, 2)
-      )
-      run(
-        "npm",
-        [
-          "install",
-          "--no-audit",
-          "--no-fund",
-          "--loglevel=error",
-          ...packed.map(({ tarball }) => tarball),
-          `effect@${pinned("effect")}`,
-          `@types/node@${pinned("@types/node")}`
-        ],
-        { cwd: app }
-      )
+      installPacked(app, packed, [`effect@${pinned("effect")}`, `@types/node@${pinned("@types/node")}`])
     },
     true
   )

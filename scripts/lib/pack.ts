@@ -4,7 +4,7 @@
  * Used by the packaging test and by the start-up benchmark, which both run what a user installs.
  */
 import { spawnSync } from "node:child_process"
-import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { root } from "./publicModules.ts"
 
@@ -66,4 +66,25 @@ export const buildAndPack = (destination: string): ReadonlyArray<PackedPackage> 
     if (tarball === undefined) throw new Error(`pnpm pack wrote no tarball for ${name}`)
     return { name, directory, tarball: join(destination, tarball) }
   })
+}
+
+/**
+ * Makes `project` a user's project (a private ES module package) and installs the tarballs there with npm,
+ * as a user of the registry would, with `more` (say `effect@4.1.0`) beside them.
+ */
+export const installPacked = (
+  project: string,
+  packed: ReadonlyArray<PackedPackage>,
+  more: ReadonlyArray<string>
+): void => {
+  mkdirSync(project, { recursive: true })
+  writeFileSync(
+    join(project, "package.json"),
+    JSON.stringify({ name: "effect-futures-user", private: true, type: "module" }, null, 2)
+  )
+  run(
+    "npm",
+    ["install", "--no-audit", "--no-fund", "--loglevel=error", ...packed.map(({ tarball }) => tarball), ...more],
+    { cwd: project }
+  )
 }

@@ -7,11 +7,11 @@
  * the process reports how long its pool took, from its creation to the results.
  */
 import { spawn } from "node:child_process"
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { buildAndPack, run } from "../../../scripts/lib/pack.ts"
+import { buildAndPack, installPacked } from "../../../scripts/lib/pack.ts"
 import type { Contender, TableSpec } from "./harness.ts"
 import { pythonMissing } from "./python.ts"
 
@@ -37,21 +37,8 @@ const installed: () => Promise<string> = (() => {
       process.once("exit", () => rmSync(work, { recursive: true, force: true }))
       const packed = buildAndPack(join(work, "tarballs"))
       const app = join(work, "app")
-      mkdirSync(app)
-      writeFileSync(join(app, "package.json"), JSON.stringify({ name: "start-up", private: true, type: "module" }))
       const effect = JSON.parse(readFileSync(new URL("../node_modules/effect/package.json", import.meta.url), "utf8"))
-      run(
-        "npm",
-        [
-          "install",
-          "--no-audit",
-          "--no-fund",
-          "--loglevel=error",
-          ...packed.map(({ tarball }) => tarball),
-          `effect@${effect.version}`
-        ],
-        { cwd: app }
-      )
+      installPacked(app, packed, [`effect@${effect.version}`])
       for (const file of ["ours.mjs", "tasks.mjs", "tasksByIndex.mjs"])
         copyFileSync(join(startUpFiles, file), join(app, file))
       return app
