@@ -21,7 +21,8 @@ import {
 } from "./FutureError.ts"
 import { FiberPool, FiberPoolExecutor } from "./internal/fiberPool.ts"
 import { mapChunksInOrder, mapInOrder, Submitting } from "./internal/mapStream.ts"
-import type { ExecutorStats } from "./internal/stats.ts"
+import { decodeShutdownTimeout } from "./internal/scopeClose.ts"
+import { type ExecutorStats, executorName } from "./internal/stats.ts"
 import * as Task from "./Task.ts"
 
 export type {
@@ -421,7 +422,9 @@ export const validateMaxWorkers = (maxWorkers: number, layer: string): Effect.Ef
  * The in-process executor: a bounded pool of fibers, the `ThreadPoolExecutor` for I/O-bound Effects. At
  * most `maxWorkers` tasks run at once (default `min(32, cpus + 4)`); the rest wait in FIFO order. Provides
  * `Executor` and `LocalExecutor`. Closing the Layer's scope shuts it down: normally it waits for all tasks;
- * on failure or interruption it cancels the queued ones and interrupts the running ones.
+ * on failure or interruption it cancels the queued ones and interrupts the running ones. An interruption that
+ * reaches the close while it waits (an `Effect.timeout` around the program, Ctrl-C under `runMain`), or
+ * `shutdownTimeout` elapsing, does the same, so a close never waits for ever on a task that never ends.
  *
  * A task starts at once on the submitting fiber's stack when a worker is free, as `Effect.forEach` starts its
  * elements, so a tiny task costs little more than its fiber. `measureRunTime: true` also records each task's
@@ -439,6 +442,11 @@ export const validateMaxWorkers = (maxWorkers: number, layer: string): Effect.Ef
  *   const futures = yield* Effect.forEach([1, 2, 3], (id) => Executor.submit(fetchOrder(id)))
  *   return yield* Effect.forEach(futures, (future) => Future.result(future)) // ~2 s, not 6
  * }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 3 })))
+ *
+ * // The close waits at most 5 seconds for the task left running, then interrupts it.
+ * const leftRunning = Executor.submit(Effect.never).pipe(
+ *   Effect.provide(Executor.layerFiber({ shutdownTimeout: "5 seconds" }))
+ * )
  * ```
  *
  * @since 0.1.0
@@ -447,12 +455,28 @@ export const validateMaxWorkers = (maxWorkers: number, layer: string): Effect.Ef
 export const layerFiber = (options?: {
   readonly maxWorkers?: number | undefined
   readonly measureRunTime?: boolean | undefined
+  /**
+   * The executor's name (Python's `thread_name_prefix`): the `executor_name` attribute of its metrics. Default:
+   * `fiber-` and a number counted in this process, so two executors never share a series.
+   */
+  readonly name?: string | undefined
+  /**
+   * How long a normal close of the Layer's scope waits for the tasks (default: as long as they take); then it
+   * cancels the queued ones, interrupts the running ones, and returns once they have ended.
+   */
+  readonly shutdownTimeout?: Duration.Input | undefined
 }): Layer.Layer<Executor | LocalExecutor> =>
   Layer.effectContext(
     Effect.gen(function* () {
       const maxWorkers = yield* validateMaxWorkers(options?.maxWorkers ?? defaultMaxWorkers(), "layerFiber")
-      const pool = new FiberPool(maxWorkers, yield* Effect.context<never>(), options?.measureRunTime === true)
-      yield* Effect.addFinalizer((exit) => pool.close(exit))
+      const pool = new FiberPool(
+        maxWorkers,
+        yield* Effect.context<never>(),
+        options?.measureRunTime === true,
+        executorName("fiber", options?.name)
+      )
+      const shutdownTimeout = yield* decodeShutdownTimeout(options?.shutdownTimeout, "layerFiber")
+      yield* Effect.addFinalizer((exit) => pool.close(exit, shutdownTimeout))
       const executor: ExecutorShape = {
         maxWorkers,
         submitTask: (task, input) => pool.submit(Effect.suspend(() => task.run(input))) as any,

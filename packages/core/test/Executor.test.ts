@@ -17,20 +17,30 @@ const gate = () =>
     }
   })
 
-/** A metric of the in-process executors (tagged `executor: "fiber"`): a counter's or histogram's count, a gauge's value. */
-const fiberMetric = (snapshot: ReadonlyArray<Metric.Metric.Snapshot>, id: string): number => {
-  const metric = snapshot.find((metric) => metric.id === id && metric.attributes?.["executor"] === "fiber")
-  switch (metric?.type) {
-    case "Counter":
-      return Number(metric.state.count)
-    case "Gauge":
-      return Number(metric.state.value)
-    case "Histogram":
-      return metric.state.count
-    default:
-      return 0
-  }
-}
+/**
+ * A metric of the in-process executors (tagged `executor: "fiber"`), summed over their series, or only the
+ * series of the executor named `name`: a counter's or histogram's count, a gauge's value.
+ */
+const fiberMetric = (snapshot: ReadonlyArray<Metric.Metric.Snapshot>, id: string, name?: string): number =>
+  snapshot
+    .filter(
+      (metric) =>
+        metric.id === id &&
+        metric.attributes?.["executor"] === "fiber" &&
+        (name === undefined || metric.attributes?.["executor_name"] === name)
+    )
+    .reduce((sum, metric) => {
+      switch (metric.type) {
+        case "Counter":
+          return sum + Number(metric.state.count)
+        case "Gauge":
+          return sum + Number(metric.state.value)
+        case "Histogram":
+          return sum + metric.state.count
+        default:
+          return sum
+      }
+    }, 0)
 
 /** The inputs 0 to 99, counting how many were pulled. */
 const countedInputs = () => {
@@ -155,6 +165,34 @@ describe("Executor.submit", () => {
         50
       )
     }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 })))
+  )
+
+  it.effect("two executors keep separate metric series: named, or numbered by default", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const orders = yield* Layer.build(Executor.layerFiber({ maxWorkers: 4, name: "orders" }))
+        const unnamed = yield* Layer.build(Executor.layerFiber({ maxWorkers: 4 }))
+        const release = yield* Deferred.make<void>()
+        const holdBusy = (count: number, context: Context.Context<Executor.LocalExecutor>) =>
+          Effect.provideContext(
+            Effect.forEach(Array.from({ length: count }), () => Executor.submit(Deferred.await(release))),
+            context
+          )
+        yield* holdBusy(3, orders)
+        yield* holdBusy(1, unnamed)
+        const snapshot = yield* Metric.snapshot
+        assert.strictEqual(fiberMetric(snapshot, "effect_futures_busy", "orders"), 3)
+        const numbered = snapshot.filter(
+          (metric) =>
+            metric.id === "effect_futures_busy" &&
+            /^fiber-\d+$/.test(String(metric.attributes?.["executor_name"])) &&
+            metric.type === "Gauge" &&
+            Number(metric.state.value) === 1
+        )
+        assert.strictEqual(numbered.length, 1)
+        yield* Deferred.succeed(release, undefined)
+      })
+    )
   )
 
   it.effect("the run-time histogram counts every task with measureRunTime, and none without", () =>
@@ -667,7 +705,7 @@ describe("Executor.map", () => {
 
   it.effect("the stats and the metrics agree after map's tasks submit tasks, and after the inputs throw", () =>
     Effect.gen(function* () {
-      const completedBefore = fiberMetric(yield* Metric.snapshot, "effect_futures_completed")
+      const completedBefore = fiberMetric(yield* Metric.snapshot, "effect_futures_completed", "agree")
       yield* Stream.runDrain(Executor.map((i: number) => Effect.asVoid(Executor.submit(Effect.succeed(i))), [1, 2, 3]))
       function* throwsAfterThree() {
         yield 1
@@ -682,13 +720,16 @@ describe("Executor.map", () => {
       const stats = yield* Executor.stats
       const snapshot = yield* Metric.snapshot
       assert.deepStrictEqual(
-        [fiberMetric(snapshot, "effect_futures_workers"), fiberMetric(snapshot, "effect_futures_busy")],
+        [
+          fiberMetric(snapshot, "effect_futures_workers", "agree"),
+          fiberMetric(snapshot, "effect_futures_busy", "agree")
+        ],
         [stats.workers, stats.busy]
       )
       // The registry is global: compare the change.
-      assert.strictEqual(fiberMetric(snapshot, "effect_futures_completed") - completedBefore, stats.completed)
+      assert.strictEqual(fiberMetric(snapshot, "effect_futures_completed", "agree") - completedBefore, stats.completed)
       assert.strictEqual(stats.completed, 9)
-    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 4 })))
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 4, name: "agree" })))
   )
 
   it.effect("works with an executor whose submit is an Effect that is already its future (an Exit)", () =>

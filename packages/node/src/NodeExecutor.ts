@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import { Executor, type Task } from "@effect-futures/core"
+import { executorName } from "@effect-futures/core/internal/stats"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -85,6 +86,12 @@ export interface PoolOptions<I> {
    * `@effect-futures/node/workerEntry` as an entry of its own and points here at the output.
    */
   readonly workerEntry?: URL | string | undefined
+  /**
+   * The pool's name (Python's `thread_name_prefix`): each worker thread's name (`threadName`) or child's
+   * process title, and the `executor_name` attribute of the pool's metrics. Default: the pool's kind and a
+   * number counted in this process (`worker-threads-1`), so two pools never share a metric series.
+   */
+  readonly name?: string | undefined
 }
 
 /**
@@ -146,7 +153,7 @@ export const layerWorkerThreads = <I = never>(
   make(
     "worker-threads",
     "layerWorkerThreads",
-    spawnThread({ entry: entryOf(options), resourceLimits: options.resourceLimits }),
+    (name) => spawnThread({ entry: entryOf(options), name, resourceLimits: options.resourceLimits }),
     options,
     {
       minWorkers: options.minWorkers,
@@ -182,7 +189,7 @@ export const layerChildProcesses = <I = never>(
   make(
     "child-processes",
     "layerChildProcesses",
-    spawnChild({ entry: entryOf(options), execArgv: options.execArgv }),
+    (name) => spawnChild({ entry: entryOf(options), name, execArgv: options.execArgv }),
     options,
     {
       minWorkers: options.minWorkers,
@@ -244,7 +251,7 @@ const positiveInteger = (value: number | undefined, fallback: number, name: stri
 const make = <I>(
   kind: "worker-threads" | "child-processes",
   layer: string,
-  spawn: Spawn,
+  spawnFor: (name: string) => Spawn,
   options: PoolOptions<I>,
   extra: {
     readonly minWorkers: number | undefined
@@ -260,6 +267,7 @@ const make = <I>(
       const minWorkers = Math.min(maxWorkers, Math.max(0, extra.minWorkers ?? 1))
       const href = moduleHref(options.module)
       yield* checkWorkerEntry(entryOf(options), href)
+      const name = executorName(kind, options.name)
       const startTimeout = millis(options.startTimeout, 60_000)
       const taskNames = yield* loadTaskNames(href, startTimeout)
       const initializer =
@@ -267,7 +275,8 @@ const make = <I>(
       const pool = new WorkerPool(
         {
           kind,
-          spawn,
+          name,
+          spawn: spawnFor(name),
           moduleHref: href,
           taskNames,
           maxWorkers,

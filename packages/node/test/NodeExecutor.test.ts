@@ -1,12 +1,13 @@
 import { Executor, Future, FutureError, type Task } from "@effect-futures/core"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, Layer, Schedule, Scope, Stream } from "effect"
+import { Cause, Effect, Exit, Fiber, Layer, Metric, Schedule, Scope, Stream } from "effect"
 import { execSync } from "node:child_process"
 import { NodeExecutor } from "../src/index.ts"
 import * as Tasks from "./fixtures/pool.tasks.ts"
 import { module, pools, TIMEOUT } from "./fixtures/pools.ts"
 import { elsewhere } from "./fixtures/other.tasks.ts"
 import { entryMark } from "./fixtures/entry.tasks.ts"
+import { workerNames } from "./fixtures/names.tasks.ts"
 import { fileURLToPath } from "node:url"
 
 const run = <I, A, E>(task: Task.Task<I, A, E>, input: I) =>
@@ -600,6 +601,37 @@ describe("task modules", () => {
           ),
           "custom"
         )
+      }),
+    TIMEOUT
+  )
+
+  it.live(
+    "name is each thread's name, each child's process title and the pool's metric attribute",
+    () =>
+      Effect.gen(function* () {
+        const names = new URL("./fixtures/names.tasks.ts", import.meta.url)
+        const workersSeries = (snapshot: ReadonlyArray<Metric.Metric.Snapshot>, name: string) =>
+          snapshot.find(
+            (metric) => metric.id === "effect_futures_workers" && metric.attributes?.["executor_name"] === name
+          )
+        const thread = yield* Effect.provide(
+          Effect.zip(run(workerNames, null), Metric.snapshot),
+          NodeExecutor.layerWorkerThreads({ module: names, name: "resize" })
+        )
+        assert.strictEqual(thread[0].threadName, "resize")
+        assert.strictEqual(workersSeries(thread[1], "resize")?.attributes?.["executor"], "worker-threads")
+        const child = yield* Effect.provide(
+          Effect.zip(run(workerNames, null), Metric.snapshot),
+          NodeExecutor.layerChildProcesses({ module: names, name: "thumbnails" })
+        )
+        assert.strictEqual(child[0].title, "thumbnails")
+        assert.strictEqual(workersSeries(child[1], "thumbnails")?.attributes?.["executor"], "child-processes")
+        // Unnamed, each pool gets its kind and a number: never a series shared with another pool.
+        const unnamed = yield* Effect.provide(
+          run(workerNames, null),
+          NodeExecutor.layerWorkerThreads({ module: names })
+        )
+        assert.match(unnamed.threadName ?? "", /^worker-threads-\d+$/)
       }),
     TIMEOUT
   )

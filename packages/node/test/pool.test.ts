@@ -52,6 +52,7 @@ describe("start limit", () => {
       const pool = new WorkerPool(
         {
           kind: "worker-threads",
+          name: "fake",
           spawn,
           moduleHref: "file:///fake.tasks.js",
           taskNames: new Set(["noop"]),

@@ -1,6 +1,7 @@
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -18,6 +19,7 @@ import {
   stateOf,
   TaskStart
 } from "./future.ts"
+import { closeExecutor } from "./scopeClose.ts"
 import { StatsTracker } from "./stats.ts"
 import { WorkQueue } from "./workQueue.ts"
 
@@ -78,10 +80,10 @@ export class FiberPool {
    */
   readonly measureRunTime: boolean
 
-  constructor(maxWorkers: number, context: Context.Context<never>, measureRunTime: boolean) {
+  constructor(maxWorkers: number, context: Context.Context<never>, measureRunTime: boolean, name: string) {
     this.maxWorkers = maxWorkers
     this.measureRunTime = measureRunTime
-    this.stats = new StatsTracker(maxWorkers, () => this.queuedPending, "fiber", context)
+    this.stats = new StatsTracker(maxWorkers, () => this.queuedPending, "fiber", context, name)
   }
 
   /** Submits a task that will run with `context`; starts it before returning when a slot is free. */
@@ -231,9 +233,16 @@ export class FiberPool {
     })
   }
 
-  /** Scope close: a normal exit is `shutdown()`; a failure or interruption also stops the running tasks. */
-  close(exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> {
-    if (Exit.isSuccess(exit)) return this.shutdown()
+  /**
+   * Scope close (`closeExecutor`): a normal exit is `shutdown()`, until an interruption or `shutdownTimeout`
+   * stops the tasks; a failure or interruption stops them at once.
+   */
+  close(exit: Exit.Exit<unknown, unknown>, shutdownTimeout?: Duration.Duration): Effect.Effect<void> {
+    return closeExecutor(exit, { drain: this.shutdown(), stop: this.stopTasks() }, shutdownTimeout)
+  }
+
+  /** Cancels the queued tasks, interrupts the running ones, and waits until every slot is free. */
+  private stopTasks(): Effect.Effect<void> {
     return Effect.suspend(() => {
       this.isShutdown = true
       return this.cancelQueued().pipe(

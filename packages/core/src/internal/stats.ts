@@ -12,6 +12,21 @@ export interface ExecutorStats {
   readonly cancelled: number
 }
 
+const unnamed = new Map<string, number>()
+
+/**
+ * An executor's name: the one its Layer was given, else its kind and a number counted per kind in this
+ * process (`fiber-1`, `fiber-2`, as Python's `ThreadPoolExecutor-0`), so that each has metric series of its own.
+ *
+ * @internal
+ */
+export const executorName = (kind: string, name: string | undefined): string => {
+  if (name !== undefined && name !== "") return name
+  const n = (unnamed.get(kind) ?? 0) + 1
+  unnamed.set(kind, n)
+  return `${kind}-${n}`
+}
+
 /**
  * Counts an executor's work and mirrors each change to Effect `Metric`s tagged with the executor's kind,
  * so `Executor.stats` and a metrics exporter always agree.
@@ -37,10 +52,17 @@ export class StatsTracker {
     readonly runTime: (millis: number) => void
   }
 
-  constructor(maxWorkers: number, queued: () => number, executor: string, context: Context.Context<never>) {
+  constructor(
+    maxWorkers: number,
+    queued: () => number,
+    executor: string,
+    context: Context.Context<never>,
+    name: string
+  ) {
     this.maxWorkers = maxWorkers
     this.queued = queued
-    const attributes = { executor }
+    // The name keeps two executors of one kind apart: sharing a gauge, their `busy` 3 and `busy` 1 read as 1.
+    const attributes = { executor, executor_name: name }
     this.update = {
       workers: updater(Metric.gauge("effect_futures_workers", { description: "workers alive", attributes }), context),
       busy: updater(

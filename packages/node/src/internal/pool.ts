@@ -44,6 +44,7 @@ import type { Spawn, WorkerHandle } from "./transport.ts"
 
 export interface PoolOptions {
   readonly kind: "worker-threads" | "child-processes"
+  readonly name: string
   readonly spawn: Spawn
   readonly moduleHref: string
   readonly taskNames: ReadonlySet<string>
@@ -158,7 +159,7 @@ export class WorkerPool {
   constructor(options: PoolOptions, context: Context.Context<never>) {
     this.options = options
     this.runFork = Effect.runForkWith(context) as any
-    this.stats = new StatsTracker(options.maxWorkers, () => this.queued.size, options.kind, context)
+    this.stats = new StatsTracker(options.maxWorkers, () => this.queued.size, options.kind, context, options.name)
   }
 
   /**

@@ -39,6 +39,8 @@ export type Spawn = (moduleHref: string, events: WorkerEvents) => WorkerHandle
 
 export interface ThreadOptions {
   readonly entry: URL
+  /** Each worker's `threadName`. */
+  readonly name: string
   readonly resourceLimits?: ResourceLimits | undefined
   readonly execArgv?: ReadonlyArray<string> | undefined
 }
@@ -55,6 +57,7 @@ export const spawnThread =
       if (Atomics.load(signal, 1) === 1) Atomics.notify(signal, 0)
     }
     const worker = new Worker(options.entry, {
+      name: options.name,
       workerData: { module: moduleHref, signal },
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
       ...(options.execArgv === undefined ? {} : { execArgv: [...options.execArgv] })
@@ -93,13 +96,15 @@ const channelDrainMillis = 1_000
 
 export interface ChildOptions {
   readonly entry: URL
+  /** Each child's process title (what `ps` shows). */
+  readonly name: string
   readonly execArgv?: ReadonlyArray<string> | undefined
 }
 
 export const spawnChild =
   (options: ChildOptions): Spawn =>
   (moduleHref, events) => {
-    const child = fork(options.entry, [moduleHref], {
+    const child = fork(options.entry, [moduleHref, options.name], {
       serialization: "advanced",
       execArgv: options.execArgv === undefined ? [] : [...options.execArgv]
     })

@@ -109,6 +109,8 @@ const awaitNextMessage = (): void => {
 if (isChild) process.on("disconnect", () => process.exit(0))
 
 const moduleHref: string = parentPort !== null ? workerData.module : process.argv[2]!
+// A child shows its pool's name in `ps` (a thread's name is given by its parent).
+if (isChild && process.argv[3] !== undefined) process.title = process.argv[3]
 
 const codecs = new Map<string, WorkerCodec>()
 
