@@ -231,6 +231,11 @@ describe.each(pools)("$name", (pool) => {
         const first = yield* failureOf(yield* Executor.submit(Tasks.countPrimes, 10))
         assert.instanceOf(first, FutureError.BrokenExecutorError)
         assert.instanceOf((first as FutureError.BrokenExecutorError).cause, Tasks.PrimeLimitError)
+        // The cause has no message of its own: the error says what it is, never an empty "failed: ".
+        assert.strictEqual(
+          (first as FutureError.BrokenExecutorError).message,
+          `the initializer "failingInitializer" failed: PrimeLimitError {"limit":-1}`
+        )
         const later = yield* failureOf(yield* Executor.submit(Tasks.countPrimes, 10))
         assert.instanceOf(later, FutureError.BrokenExecutorError)
       }).pipe(Effect.provide(pool.layer({ initializer: { task: Tasks.failingInitializer, input: "x" } }))),

@@ -31,13 +31,16 @@ import {
   runCallbacks,
   setRunningUnsafe
 } from "@effect-futures/core/internal/future"
+import { closeExecutor } from "@effect-futures/core/internal/scopeClose"
 import { StatsTracker } from "@effect-futures/core/internal/stats"
 import { WorkQueue } from "@effect-futures/core/internal/workQueue"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import { describeCause } from "./describeCause.ts"
 import * as Protocol from "./protocol.ts"
 import { type CallerCodec, callerCodec, type Coded } from "./taskCodec.ts"
 import type { Spawn, WorkerHandle } from "./transport.ts"
@@ -250,25 +253,36 @@ export class WorkerPool {
   }
 
   /**
-   * Scope close: a normal exit is `shutdown()`; a failure or interruption cancels the queued tasks and
-   * interrupts the running ones. Then every worker is closed, and killed if it does not exit in time.
+   * Scope close (`closeExecutor`): a normal exit is `shutdown()`, until an interruption or `shutdownTimeout`
+   * stops the tasks; a failure or interruption stops them at once. Then every worker is closed, and killed if
+   * it does not exit in time: whichever way the tasks ended, no worker outlives the scope.
    */
-  close(exit: Exit.Exit<unknown, unknown>): Effect.Effect<void> {
-    const drain = Exit.isSuccess(exit)
-      ? this.shutdown()
-      : Effect.suspend(() => {
-          this.isShutdown = true
-          this.wakeAllWaiters()
-          return this.cancelQueued().pipe(
-            Effect.andThen(
-              Effect.suspend(() =>
-                Effect.forEach([...this.outstanding], interrupt, { concurrency: "unbounded", discard: true })
-              )
-            ),
-            Effect.andThen(this.awaitOutstanding())
+  close(exit: Exit.Exit<unknown, unknown>, shutdownTimeout?: Duration.Duration): Effect.Effect<void> {
+    return Effect.uninterruptible(
+      Effect.andThen(
+        closeExecutor(exit, { drain: this.shutdown(), stop: this.stopTasks() }, shutdownTimeout),
+        this.stopAll()
+      )
+    )
+  }
+
+  /**
+   * Cancels the queued tasks and interrupts the running ones (a worker whose task outlives the grace period
+   * is killed), then waits until every future is done.
+   */
+  private stopTasks(): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      this.isShutdown = true
+      this.wakeAllWaiters()
+      return this.cancelQueued().pipe(
+        Effect.andThen(
+          Effect.suspend(() =>
+            Effect.forEach([...this.outstanding], interrupt, { concurrency: "unbounded", discard: true })
           )
-        })
-    return Effect.andThen(drain, this.stopAll())
+        ),
+        Effect.andThen(this.awaitOutstanding())
+      )
+    })
   }
 
   private enqueue(
@@ -522,12 +536,13 @@ export class WorkerPool {
       }
       case Protocol.LOAD_FAILED: {
         const [, reason, error] = message
+        const cause = Protocol.deserializeError(error)
         slot.startFailure = new BrokenExecutorError({
           message:
             reason === "import"
-              ? `a worker could not import the task module ${this.options.moduleHref}: ${error.message}`
-              : `a worker could not serve the task module ${this.options.moduleHref}: ${error.message}`,
-          cause: Protocol.deserializeError(error)
+              ? `a worker could not import the task module ${this.options.moduleHref}: ${describeCause(cause)}`
+              : `a worker could not serve the task module ${this.options.moduleHref}: ${describeCause(cause)}`,
+          cause
         })
         slot.handle.kill()
         return
@@ -570,7 +585,7 @@ export class WorkerPool {
     const exit = decodeResult(task, callerCodec(task), status, value)
     const cause = Exit.isFailure(exit) ? squashCause(exit) : undefined
     slot.startFailure = new BrokenExecutorError({
-      message: `the initializer "${task.name}" failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      message: `the initializer "${task.name}" failed: ${describeCause(cause)}`,
       cause
     })
     this.breakPool(slot.startFailure)
@@ -733,7 +748,7 @@ export class WorkerPool {
       this.forget(slot)
       this.breakPool(
         new BrokenExecutorError({
-          message: `a worker could not be spawned: ${error instanceof Error ? error.message : String(error)}`,
+          message: `a worker could not be spawned: ${describeCause(error)}`,
           cause: error
         })
       )

@@ -7,6 +7,7 @@
 import { fork } from "node:child_process"
 import { extname } from "node:path"
 import { Worker, type ResourceLimits, type Transferable } from "node:worker_threads"
+import { describeCause } from "./describeCause.ts"
 import * as Protocol from "./protocol.ts"
 
 /**
@@ -71,7 +72,7 @@ export const spawnThread =
       events.onExit(
         lastError === undefined
           ? `the worker thread exited with code ${code}`
-          : `the worker thread died: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+          : `the worker thread died: ${describeCause(lastError)}`,
         lastError ?? new Error(`the worker thread exited with code ${code}`)
       )
     })
@@ -133,7 +134,7 @@ export const spawnChild =
     })
     child.on("error", (error) => {
       // A child that could not be spawned never emits "exit".
-      if (child.pid === undefined) exit(`the child process could not start: ${error.message}`, error)
+      if (child.pid === undefined) exit(`the child process could not start: ${describeCause(error)}`, error)
     })
     return {
       id: child.pid ?? -1,
