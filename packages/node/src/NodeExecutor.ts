@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import { Executor, type Task } from "@effect-futures/core"
+import { decodeShutdownTimeout } from "@effect-futures/core/internal/scopeClose"
 import { executorName } from "@effect-futures/core/internal/stats"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -61,6 +62,18 @@ export interface Initializer<I> {
 /**
  * Options both pools share.
  *
+ * @example
+ * ```ts
+ * import { NodeExecutor } from "@effect-futures/node"
+ *
+ * // A normal close waits 10 s for the tasks, then interrupts them; a task still running 1 s later loses its worker.
+ * const options: NodeExecutor.PoolOptions<never> = {
+ *   module: new URL("./primes.tasks.ts", import.meta.url),
+ *   shutdownTimeout: "10 seconds",
+ *   interruptGracePeriod: "1 second"
+ * }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -73,6 +86,11 @@ export interface PoolOptions<I> {
   readonly initializer?: Initializer<I> | undefined
   /** How long an interrupted task may take to stop before its worker is killed (default 2 seconds). */
   readonly interruptGracePeriod?: Duration.Input | undefined
+  /**
+   * How long a normal close of the Layer's scope waits for the tasks (default: as long as they take); then it
+   * cancels the queued ones and interrupts the running ones, as an interruption of the close does.
+   */
+  readonly shutdownTimeout?: Duration.Input | undefined
   /** At most this many queued tasks; `submit` then waits for room (default: unbounded). */
   readonly maxQueue?: number | undefined
   /**
@@ -129,7 +147,9 @@ export interface ChildProcessesOptions<I = never> extends PoolOptions<I> {
 /**
  * A pool of `worker_threads` workers (for CPU-bound work; cheap messages, transferable buffers, one
  * process). Each worker imports the task module and runs one task at a time. Closing the Layer's scope
- * shuts the pool down and terminates every worker.
+ * shuts the pool down and terminates every worker. A close that waits for a task that never ends is cut short
+ * by an interruption (an `Effect.timeout` around the program, Ctrl-C under `runMain`) or by `shutdownTimeout`:
+ * the tasks are interrupted, and their workers killed after `interruptGracePeriod`.
  *
  * @example
  * ```ts
@@ -165,7 +185,9 @@ export const layerWorkerThreads = <I = never>(
 /**
  * A pool of child processes started with `child_process.fork` (for work that needs its own process: a
  * separate heap, native code that may crash, `process.exit`). Values cross with Node's `advanced`
- * serialization. Closing the Layer's scope shuts the pool down; no child outlives it.
+ * serialization. Closing the Layer's scope shuts the pool down; no child outlives it. A close that waits for
+ * a task that never ends is cut short by an interruption or by `shutdownTimeout`, as in
+ * {@link layerWorkerThreads}.
  *
  * @example
  * ```ts
@@ -292,7 +314,8 @@ const make = <I>(
         },
         yield* Effect.context<never>()
       )
-      yield* Effect.addFinalizer((exit) => pool.close(exit))
+      const shutdownTimeout = yield* decodeShutdownTimeout(options.shutdownTimeout, layer)
+      yield* Effect.addFinalizer((exit) => pool.close(exit, shutdownTimeout))
       // The first workers start with the Layer, so a module that a worker cannot load fails here.
       yield* pool
         .warmUp(minWorkers)
