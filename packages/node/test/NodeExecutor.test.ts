@@ -8,6 +8,7 @@ import { module, pools, TIMEOUT } from "./fixtures/pools.ts"
 import { elsewhere } from "./fixtures/other.tasks.ts"
 import { entryMark } from "./fixtures/entry.tasks.ts"
 import { workerNames } from "./fixtures/names.tasks.ts"
+import { holdThenWho } from "./fixtures/idle.tasks.ts"
 import { fileURLToPath } from "node:url"
 
 const run = <I, A, E>(task: Task.Task<I, A, E>, input: I) =>
@@ -408,6 +409,34 @@ describe("worker threads only", () => {
       }).pipe(
         Effect.provide(
           NodeExecutor.layerWorkerThreads({ module, maxWorkers: 2, minWorkers: 1, idleTimeout: "100 millis" })
+        )
+      ),
+    TIMEOUT
+  )
+})
+
+describe("idle retirement", () => {
+  it.live(
+    "minWorkers is a floor: workers idle at the same moment retire down to it, and the ones kept are the same",
+    () =>
+      Effect.gen(function* () {
+        const held = yield* Effect.forEach([300, 300, 300, 300], (ms) => Executor.submit(holdThenWho, ms))
+        const before = new Set(yield* Effect.forEach(held, (future) => Future.result(future)))
+        assert.isAtLeast(before.size, 2, "the four tasks should have run on several workers")
+        // All of them went idle together, so their idle timers fire together. Nothing touches the pool for
+        // five idle timeouts: every timer has fired, and a retired worker would have been replaced by now.
+        yield* Effect.sleep("500 millis")
+        assert.strictEqual((yield* Executor.stats).workers, 1)
+        const kept = yield* run(holdThenWho, 0)
+        assert.isTrue(before.has(kept), `the kept worker ${kept} should be one of ${[...before].join(", ")}`)
+      }).pipe(
+        Effect.provide(
+          NodeExecutor.layerWorkerThreads({
+            module: new URL("./fixtures/idle.tasks.ts", import.meta.url),
+            maxWorkers: 4,
+            minWorkers: 1,
+            idleTimeout: "100 millis"
+          })
         )
       ),
     TIMEOUT
