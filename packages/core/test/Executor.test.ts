@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Context, Deferred, Effect, Exit, Fiber, Layer, Metric, Schema, Stream } from "effect"
+import { Cause, Context, Deferred, Effect, Exit, Fiber, Layer, Metric, Schema, Scope, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { Executor, Future, FutureError, Task } from "@effect-futures/core"
 
@@ -491,6 +491,67 @@ describe("Executor scope", () => {
       assert.isTrue(Exit.isFailure(exit))
       assert.isTrue(interrupted)
       assert.strictEqual(yield* Future.state(yield* Deferred.await(submitted)), "cancelled")
+    })
+  )
+  it.effect(
+    "an interruption during a normal close (a timeout around the program) cancels queued and interrupts running tasks, and the close returns",
+    () =>
+      Effect.gen(function* () {
+        let finalized = false
+        const left = yield* Deferred.make<{
+          readonly executor: Executor.ExecutorShape
+          readonly running: Future.Future<never>
+          readonly queued: Future.Future<string>
+        }>()
+        const program = yield* Effect.gen(function* () {
+          const running = yield* Executor.submit(
+            Effect.never.pipe(Effect.ensuring(Effect.sync(() => (finalized = true))))
+          )
+          const queued = yield* Executor.submit(Effect.succeed("never started"))
+          yield* Deferred.succeed(left, { executor: yield* Executor.Executor, running, queued })
+          // The body ends here: the close waits for `running`, which never ends.
+        }).pipe(
+          Effect.provide(Executor.layerFiber({ maxWorkers: 1 })),
+          Effect.timeout("1 second"),
+          Effect.exit,
+          Effect.forkChild
+        )
+        const { executor, queued, running } = yield* Deferred.await(left)
+        yield* TestClock.adjust("999 millis")
+        assert.isUndefined(program.pollUnsafe(), "the close waits for the running task until the timeout")
+        yield* TestClock.adjust("1 millis")
+        const exit = yield* Fiber.join(program)
+        assert.isTrue(Exit.isFailure(exit) && Cause.isTimeoutError(Cause.squash(exit.cause)))
+        assert.isTrue(finalized)
+        assert.strictEqual(yield* Future.state(running), "cancelled")
+        assert.strictEqual(yield* Future.state(queued), "cancelled")
+        const stats = yield* executor.stats
+        assert.deepStrictEqual([stats.workers, stats.busy, stats.queued, stats.cancelled], [0, 0, 0, 2])
+      })
+  )
+
+  it.effect("shutdownTimeout: a normal close waits that long for the tasks, then cancels and interrupts them", () =>
+    Effect.gen(function* () {
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(
+        Executor.layerFiber({ maxWorkers: 2, shutdownTimeout: "5 seconds" }),
+        scope
+      )
+      const submit = <A>(effect: Effect.Effect<A>) => Executor.submit(effect).pipe(Effect.provideContext(context))
+      const endsInTime = yield* submit(Effect.as(Effect.sleep("2 seconds"), "ended"))
+      const neverEnds = yield* submit(Effect.never)
+      const queued = yield* submit(Effect.succeed("never started"))
+      const closing = yield* Effect.forkChild(Scope.close(scope, Exit.void))
+      yield* TestClock.adjust("4999 millis")
+      assert.isUndefined(closing.pollUnsafe(), "the close waits until shutdownTimeout")
+      assert.strictEqual(yield* Future.result(endsInTime), "ended")
+      // The queued task took the slot that freed up: only a task that waits past the timeout is stopped.
+      assert.strictEqual(yield* Future.result(queued), "never started")
+      yield* TestClock.adjust("1 millis")
+      yield* Fiber.join(closing)
+      assert.strictEqual(yield* Future.state(neverEnds), "cancelled")
+      const stats = yield* Executor.stats.pipe(Effect.provideContext(context))
+      assert.deepStrictEqual([stats.workers, stats.busy, stats.completed, stats.cancelled], [0, 0, 2, 1])
     })
   )
 })
