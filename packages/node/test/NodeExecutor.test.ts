@@ -1,7 +1,8 @@
 import { Executor, Future, FutureError, type Task } from "@effect-futures/core"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, Layer, Metric, Schedule, Scope, Stream } from "effect"
-import { execSync } from "node:child_process"
+import { Cause, Deferred, Effect, Exit, Fiber, Layer, Metric, Schedule, Scope, Stream } from "effect"
+import { TestClock } from "effect/testing"
+import { execSync, spawn } from "node:child_process"
 import { NodeExecutor } from "../src/index.ts"
 import * as Tasks from "./fixtures/pool.tasks.ts"
 import { module, pools, TIMEOUT } from "./fixtures/pools.ts"
@@ -28,6 +29,62 @@ const isAlive = (pid: number): boolean => {
     return false
   }
 }
+
+/** How long an interrupted task has before its worker is killed, in the tests of a close that is cut short. */
+const graceMillis = 500
+
+/** Tasks that never end: one that can be interrupted, and one that only killing its worker stops. */
+const neverEnding = [
+  { what: "an Effect.never", argument: "never", submit: Executor.submit(Tasks.sleepForever, undefined) },
+  { what: "a synchronous busy loop", argument: "busy", submit: Executor.submit(Tasks.busyLoop, 600_000) }
+] as const
+
+/**
+ * Runs `fixtures/interruptedClose.ts` under `NodeRuntime.runMain` in a child process and sends it SIGINT once
+ * its body has ended (the close has begun); SIGKILL after 20 s if it has not exited by then.
+ */
+const runInterruptedClose = (kind: "threads" | "processes", hanging: string) =>
+  Effect.callback<{
+    readonly pid: number
+    readonly workerPid: number | undefined
+    readonly interruptedAt: number | undefined
+    readonly exitedAt: number
+    readonly killedBy: string | undefined
+    readonly output: string
+  }>((resume) => {
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL("./fixtures/interruptedClose.ts", import.meta.url)), kind, hanging],
+      { stdio: ["ignore", "pipe", "pipe"] }
+    )
+    let output = ""
+    let workerPid: number | undefined = undefined
+    let interruptedAt: number | undefined = undefined
+    let killedBy: string | undefined = undefined
+    const onOutput = (chunk: Buffer) => {
+      output += chunk.toString()
+      const closing = /\{"closing":true,"pid":(\d+)\}/.exec(output)
+      if (closing !== null && interruptedAt === undefined) {
+        workerPid = Number(closing[1])
+        interruptedAt = Date.now()
+        child.kill("SIGINT")
+      }
+    }
+    child.stdout.on("data", onOutput)
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()))
+    const deadline = setTimeout(() => {
+      killedBy = "the test's deadline"
+      child.kill("SIGKILL")
+    }, 20_000)
+    child.on("exit", () => {
+      clearTimeout(deadline)
+      resume(Effect.succeed({ pid: child.pid!, workerPid, interruptedAt, exitedAt: Date.now(), killedBy, output }))
+    })
+    return Effect.sync(() => {
+      clearTimeout(deadline)
+      child.kill("SIGKILL")
+    })
+  })
 
 describe.each(pools)("$name", (pool) => {
   it.live(
@@ -321,6 +378,97 @@ describe.each(pools)("$name", (pool) => {
         const running = yield* submit(Executor.submit(Tasks.sleepForever, undefined))
         const queued = yield* submit(Executor.submit(Tasks.sleep, 10))
         yield* Scope.close(scope, Exit.interrupt())
+        assert.strictEqual(yield* Future.state(running), "cancelled")
+        assert.strictEqual(yield* Future.state(queued), "cancelled")
+        assert.strictEqual((yield* submit(Executor.stats)).workers, 0)
+        if (pid !== process.pid) assert.isFalse(isAlive(pid), `child ${pid} is still alive`)
+      }),
+    TIMEOUT
+  )
+
+  for (const hanging of neverEnding) {
+    it.effect(
+      `an interruption during a normal close (a timeout around the program) stops ${hanging.what}, returns within the grace period, and leaves no worker`,
+      () =>
+        Effect.gen(function* () {
+          const left = yield* Deferred.make<{
+            readonly executor: Executor.ExecutorShape
+            readonly pid: number
+            readonly running: Future.Future<unknown, unknown>
+            readonly queued: Future.Future<number, unknown>
+          }>()
+          const program = yield* Effect.gen(function* () {
+            const { pid } = yield* run(Tasks.whoAmI, undefined)
+            const running = yield* hanging.submit
+            const queued = yield* Executor.submit(Tasks.sleep, 10)
+            yield* Deferred.succeed(left, { executor: yield* Executor.Executor, pid, running, queued })
+            // The body ends here: the close waits for `running`, which never ends.
+          }).pipe(
+            Effect.provide(pool.layer({ maxWorkers: 1, interruptGracePeriod: graceMillis })),
+            Effect.timeout("1 second"),
+            Effect.exit,
+            Effect.forkChild
+          )
+          // The test clock fires the timeout once the body has ended, however long the workers took to start.
+          const { executor, pid, queued, running } = yield* Deferred.await(left)
+          assert.strictEqual(yield* Future.state(running), "running")
+          const timedOut = Date.now()
+          yield* TestClock.adjust("1 second")
+          const exit = yield* Fiber.join(program)
+          // Coarse: the grace period at most, then the worker's exit; 3x slack over grace + 1 s.
+          assert.isBelow(Date.now() - timedOut, 3 * (graceMillis + 1000))
+          assert.isTrue(Exit.isFailure(exit) && Cause.isTimeoutError(Cause.squash(exit.cause)))
+          assert.strictEqual(yield* Future.state(running), "cancelled")
+          assert.strictEqual(yield* Future.state(queued), "cancelled")
+          const stats = yield* executor.stats
+          assert.deepStrictEqual([stats.workers, stats.busy, stats.queued], [0, 0, 0])
+          if (pid !== process.pid) assert.isFalse(isAlive(pid), `child ${pid} is still alive`)
+        }),
+      TIMEOUT
+    )
+
+    it.live(
+      `under NodeRuntime.runMain, SIGINT during the close stops ${hanging.what}, and the process exits within the grace period leaving no child`,
+      () =>
+        Effect.gen(function* () {
+          const result = yield* runInterruptedClose(pool.kind, hanging.argument)
+          if (result.workerPid !== undefined && result.workerPid !== result.pid && isAlive(result.workerPid)) {
+            process.kill(result.workerPid, "SIGKILL")
+            assert.fail(`the pool's child ${result.workerPid} outlived the program`)
+          }
+          assert.isDefined(result.interruptedAt, `the program never reached its close:\n${result.output}`)
+          assert.isUndefined(result.killedBy, `the program did not exit after SIGINT:\n${result.output}`)
+          // Coarse: the grace period at most, then the worker's exit; 3x slack over grace + 1 s.
+          assert.isBelow(result.exitedAt - result.interruptedAt!, 3 * (graceMillis + 1000))
+          assert.include(result.output, JSON.stringify({ closed: "cancelled" }))
+        }),
+      TIMEOUT
+    )
+  }
+
+  it.effect(
+    "shutdownTimeout: a normal close waits that long, then stops the tasks as an interruption would, leaving no worker",
+    () =>
+      Effect.gen(function* () {
+        const scope = yield* Scope.make()
+        const context = yield* Layer.buildWithScope(
+          pool.layer({ maxWorkers: 1, interruptGracePeriod: graceMillis, shutdownTimeout: "5 seconds" }),
+          scope
+        )
+        const submit = <A>(effect: Effect.Effect<A, any, Executor.Executor>) =>
+          effect.pipe(Effect.provideContext(context))
+        const { pid } = yield* submit(run(Tasks.whoAmI, undefined))
+        const running = yield* submit(Executor.submit(Tasks.busyLoop, 600_000))
+        const queued = yield* submit(Executor.submit(Tasks.sleep, 10))
+        const closing = yield* Effect.forkChild(Scope.close(scope, Exit.void))
+        yield* TestClock.adjust("4999 millis")
+        assert.isUndefined(closing.pollUnsafe(), "the close waits until shutdownTimeout")
+        assert.strictEqual(yield* Future.state(queued), "pending")
+        const timedOut = Date.now()
+        yield* TestClock.adjust("1 millis")
+        yield* Fiber.join(closing)
+        // Coarse: the grace period, then the worker's exit; 3x slack over grace + 1 s.
+        assert.isBelow(Date.now() - timedOut, 3 * (graceMillis + 1000))
         assert.strictEqual(yield* Future.state(running), "cancelled")
         assert.strictEqual(yield* Future.state(queued), "cancelled")
         assert.strictEqual((yield* submit(Executor.stats)).workers, 0)
