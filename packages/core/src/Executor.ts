@@ -4,7 +4,6 @@
  *
  * @since 0.1.0
  */
-import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -23,6 +22,7 @@ import { FiberPool, FiberPoolExecutor } from "./internal/fiberPool.ts"
 import { mapChunksInOrder, mapInOrder, Submitting } from "./internal/mapStream.ts"
 import { decodeShutdownTimeout } from "./internal/scopeClose.ts"
 import { type ExecutorStats, executorName } from "./internal/stats.ts"
+import { validateMaxWorkers as validate } from "./internal/validate.ts"
 import * as Task from "./Task.ts"
 
 export type {
@@ -402,6 +402,7 @@ export const defaultMaxWorkers = (): number => {
 /**
  * Checks a `maxWorkers` option: a positive integer, else a defect that says what was given.
  *
+ * @deprecated Internal to the executor Layers; kept only until `@effect-futures/node` no longer imports it.
  * @example
  * ```ts
  * import { Effect } from "effect"
@@ -413,10 +414,7 @@ export const defaultMaxWorkers = (): number => {
  * @since 0.1.0
  * @category constructors
  */
-export const validateMaxWorkers = (maxWorkers: number, layer: string): Effect.Effect<number> =>
-  Number.isSafeInteger(maxWorkers) && maxWorkers > 0
-    ? Effect.succeed(maxWorkers)
-    : Effect.die(new Cause.IllegalArgumentError(`${layer}: maxWorkers must be a positive integer, got ${maxWorkers}`))
+export const validateMaxWorkers: (maxWorkers: number, layer: string) => Effect.Effect<number> = validate
 
 /**
  * The in-process executor: a bounded pool of fibers, the `ThreadPoolExecutor` for I/O-bound Effects. At
@@ -468,7 +466,7 @@ export const layerFiber = (options?: {
 }): Layer.Layer<Executor | LocalExecutor> =>
   Layer.effectContext(
     Effect.gen(function* () {
-      const maxWorkers = yield* validateMaxWorkers(options?.maxWorkers ?? defaultMaxWorkers(), "layerFiber")
+      const maxWorkers = yield* validate(options?.maxWorkers ?? defaultMaxWorkers(), "layerFiber")
       const pool = new FiberPool(
         maxWorkers,
         yield* Effect.context<never>(),

@@ -1,13 +1,10 @@
-import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
-import * as Deferred from "effect/Deferred"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import { type CancelledError, ExecutorShutdownError } from "../FutureError.ts"
+import type { CancelledError, ExecutorShutdownError } from "../FutureError.ts"
 import {
-  cancel,
   futureExit,
   FutureImpl,
   interrupt,
@@ -19,9 +16,9 @@ import {
   stateOf,
   TaskStart
 } from "./future.ts"
-import { closeExecutor } from "./scopeClose.ts"
-import { StatsTracker } from "./stats.ts"
-import { WorkQueue } from "./workQueue.ts"
+import { runChunk } from "./chunk.ts"
+import * as Lifecycle from "./lifecycle.ts"
+import type { StatsTracker } from "./stats.ts"
 
 interface WorkItem {
   readonly future: FutureImpl<any, any>
@@ -57,22 +54,17 @@ const exitStart = -2
  * @internal
  */
 export class FiberPool {
+  /** `lifecycle.stats`, read on every task. `stats.workers` counts the slots: the pool is idle when it is 0. */
   readonly stats: StatsTracker
   readonly maxWorkers: number
-  private readonly queue = new WorkQueue<WorkItem>()
-  /** Futures in `queue` still pending: one cancelled while queued stays there until a slot skips it. */
-  private queuedPending = 0
   /**
-   * Futures whose task runs, until its fiber ends (a future completed by hand may still have one); each knows
-   * its index (`runIndex`), so removing one is O(1).
+   * Admission, the queue, the running futures (until a task's fiber ends: a future completed by hand may still
+   * have one), the drain signal, shutdown and close.
    */
-  private readonly running: Array<FutureImpl<any, any>> = []
-  private isShutdown = false
+  readonly lifecycle: Lifecycle.Lifecycle<WorkItem>
   /** `Effect.runForkWith(forkContext)`: see {@link forkIn}. */
   private fork: <A, E>(effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E> = Effect.runForkWith(Context.empty())
   private forkContext: Context.Context<never> = Context.empty()
-  /** Completed when no task is running or queued any more; made by whoever waits for that. */
-  private drained: Deferred.Deferred<void> | undefined = undefined
 
   /**
    * Whether each task's run time goes to the run-time histogram: two clock reads per task, as much as a tiny
@@ -83,7 +75,11 @@ export class FiberPool {
   constructor(maxWorkers: number, context: Context.Context<never>, measureRunTime: boolean, name: string) {
     this.maxWorkers = maxWorkers
     this.measureRunTime = measureRunTime
-    this.stats = new StatsTracker(maxWorkers, () => this.queuedPending, "fiber", context, name)
+    this.lifecycle = Lifecycle.make<WorkItem>(
+      { idle: () => this.stats.workers === 0, interrupt: stopTask },
+      { kind: "fiber", name, maxWorkers, context }
+    )
+    this.stats = this.lifecycle.stats
   }
 
   /** Submits a task that will run with `context`; starts it before returning when a slot is free. */
@@ -107,7 +103,7 @@ export class FiberPool {
     input: I,
     context: Context.Context<never>
   ): FutureImpl<A, E> | Exit.Exit<A, E | CancelledError | ExecutorShutdownError> {
-    if (this.isShutdown || !this.canStartNow()) {
+    if (!Lifecycle.isOpen(this.lifecycle) || !this.canStartNow()) {
       const submitted = this.admit(context, undefined, f, input)
       return submitted instanceof FutureImpl ? submitted : Exit.fail(submitted)
     }
@@ -130,7 +126,7 @@ export class FiberPool {
       this.stats.workers--
       this.stats.busy--
       this.stats.syncGauges()
-      this.notifyIfDrained()
+      Lifecycle.notifyIfDrained(this.lifecycle)
       throw defect
     } finally {
       nestedSlots--
@@ -141,7 +137,7 @@ export class FiberPool {
       this.stats.busy--
       this.stats.syncGauges()
       // A shutdown started by code the task woke up may be waiting for this very slot.
-      this.notifyIfDrained()
+      Lifecycle.notifyIfDrained(this.lifecycle)
       if (startedAt !== untimed) this.stats.ran(performance.now() - startedAt)
       return this.endedAtOnce(exit)
     }
@@ -151,7 +147,7 @@ export class FiberPool {
     future.owner = this.onDone
     future.state = "running"
     future.startedAt = startedAt
-    this.addRunning(future)
+    Lifecycle.addRunning(this.lifecycle, future)
     observeTaskUnsafe(future, fiber, context, this.continueSlot)
     return future
   }
@@ -177,7 +173,7 @@ export class FiberPool {
 
   /** A task may start on this stack: a slot is free, nothing queued is waiting for one, and the stack is short. */
   private canStartNow(): boolean {
-    return this.stats.workers < this.maxWorkers && this.queue.length === 0 && nestedSlots < maxNestedSlots
+    return this.stats.workers < this.maxWorkers && this.lifecycle.queue.length === 0 && nestedSlots < maxNestedSlots
   }
 
   private admit<I, A, E>(
@@ -186,9 +182,9 @@ export class FiberPool {
     f: ((input: I) => Effect.Effect<A, E>) | undefined,
     input: I
   ): FutureImpl<A, E> | ExecutorShutdownError {
-    if (this.isShutdown) {
-      return new ExecutorShutdownError({ message: "cannot submit a task after the executor shut down" })
-    }
+    // The fiber pool never breaks: the only refusal is a shutdown.
+    const refused = Lifecycle.admit(this.lifecycle) as ExecutorShutdownError | undefined
+    if (refused !== undefined) return refused
     const future = new FutureImpl<A, E>()
     future.owner = this.onDone
     if (this.canStartNow()) {
@@ -196,7 +192,7 @@ export class FiberPool {
       this.runSlot(future, effect ?? callTask(f!, input), context)
       return future
     }
-    this.enqueue({ future, effect: effect ?? Effect.suspend(() => f!(input)), context })
+    Lifecycle.enqueue(this.lifecycle, { future, effect: effect ?? Effect.suspend(() => f!(input)), context })
     if (this.stats.workers < this.maxWorkers) {
       // A slot is free, but the stack is deep or queued tasks go first: a fresh slot takes the queue, in
       // order, after a scheduler turn.
@@ -226,11 +222,7 @@ export class FiberPool {
   }
 
   shutdown(options?: { readonly wait?: boolean | undefined; readonly cancelFutures?: boolean | undefined }) {
-    return Effect.suspend(() => {
-      this.isShutdown = true
-      const cancelQueued = options?.cancelFutures === true ? this.cancelQueued() : Effect.void
-      return options?.wait === false ? cancelQueued : Effect.andThen(cancelQueued, this.awaitDrained())
-    })
+    return Lifecycle.shutdown(this.lifecycle, options)
   }
 
   /**
@@ -238,33 +230,18 @@ export class FiberPool {
    * stops the tasks; a failure or interruption stops them at once.
    */
   close(exit: Exit.Exit<unknown, unknown>, shutdownTimeout?: Duration.Duration): Effect.Effect<void> {
-    return closeExecutor(exit, { drain: this.shutdown(), stop: this.stopTasks() }, shutdownTimeout)
-  }
-
-  /** Cancels the queued tasks, interrupts the running ones, and waits until every slot is free. */
-  private stopTasks(): Effect.Effect<void> {
-    return Effect.suspend(() => {
-      this.isShutdown = true
-      return this.cancelQueued().pipe(
-        Effect.andThen(Effect.forEach([...this.running], stopTask, { concurrency: "unbounded", discard: true })),
-        Effect.andThen(this.awaitDrained())
-      )
-    })
+    return Lifecycle.close(this.lifecycle, exit, shutdownTimeout)
   }
 
   /** Told when a future ends: completed by its task, by hand, or cancelled while queued. */
   private readonly onDone = (future: FutureImpl<any, any>) => {
-    if (future.startedAt === undefined) {
-      // Only a queued future can end without starting: it was cancelled.
-      this.queuedPending--
-      this.stats.queueChanged()
-    } else {
+    if (future.startedAt !== undefined) {
       if (future.startedAt >= 0) this.stats.ran(performance.now() - future.startedAt)
       else if (future.startedAt === exitStart) this.stats.ran(0)
       // Ended by its task, not by hand while the task goes on: the slot is free before any waiter wakes up.
       if (future.fiber === undefined && future.interruptWhenStarted === undefined) this.taskEnded(future)
     }
-    this.stats.ended(future.state as "succeeded" | "failed" | "cancelled")
+    Lifecycle.futureEnded(this.lifecycle, future)
   }
 
   /**
@@ -277,15 +254,15 @@ export class FiberPool {
       for (let turn = 1; ; turn++) {
         if (setRunningUnsafe(future) === "running") {
           future.startedAt = !this.measureRunTime ? untimed : isExit(effect) ? exitStart : performance.now()
-          this.addRunning(future)
+          Lifecycle.addRunning(this.lifecycle, future)
           this.stats.setBusy(this.stats.busy + 1)
           if (startTaskUnsafe(future, effect, context, this.continueSlot, this.forkIn(context)) === TaskStart.Running) {
             return
           }
           this.taskEnded(future)
         }
-        if (turn >= tasksPerTurn && this.queue.length > 0) return this.yieldSlot()
-        const item = this.takeQueued()
+        if (turn >= tasksPerTurn && this.lifecycle.queue.length > 0) return this.yieldSlot()
+        const item = Lifecycle.takeQueued(this.lifecycle)
         if (item === undefined) return this.releaseSlot()
         future = item.future
         effect = item.effect
@@ -299,29 +276,13 @@ export class FiberPool {
   /** A task whose end came after its start returned: the slot goes on with the queue. */
   private readonly continueSlot = (future: FutureImpl<any, any>) => {
     this.taskEnded(future)
-    if (nestedSlots >= maxNestedSlots && this.queue.length > 0) return this.yieldSlot()
+    if (nestedSlots >= maxNestedSlots && this.lifecycle.queue.length > 0) return this.yieldSlot()
     this.nextInSlot()
   }
 
   /** The task's fiber ended (its future is done): it no longer holds its slot busy. Once per task. */
   private taskEnded(future: FutureImpl<any, any>) {
-    if (future.runIndex < 0) return
-    this.removeRunning(future)
-    this.stats.setBusy(this.stats.busy - 1)
-  }
-
-  private addRunning(future: FutureImpl<any, any>) {
-    future.runIndex = this.running.length
-    this.running.push(future)
-  }
-
-  private removeRunning(future: FutureImpl<any, any>) {
-    const last = this.running.pop()!
-    if (last !== future) {
-      this.running[future.runIndex] = last
-      last.runIndex = future.runIndex
-    }
-    future.runIndex = -1
+    if (Lifecycle.removeRunning(this.lifecycle, future)) this.stats.setBusy(this.stats.busy - 1)
   }
 
   /**
@@ -329,58 +290,21 @@ export class FiberPool {
    * taken with the services (and so the scheduler) of the task whose turn it is.
    */
   private yieldSlot() {
-    const next = this.queue.peek()
+    const next = this.lifecycle.queue.peek()
     if (next === undefined) return this.releaseSlot()
     Effect.runForkWith(next.context)(Effect.andThen(Effect.yieldNow, Effect.sync(this.nextInSlot)))
   }
 
   /** The slot runs the next queued task, or is free when none is left. */
   private readonly nextInSlot = () => {
-    const item = this.takeQueued()
+    const item = Lifecycle.takeQueued(this.lifecycle)
     if (item === undefined) this.releaseSlot()
     else this.runSlot(item.future, item.effect, item.context)
   }
 
-  private enqueue(item: WorkItem) {
-    this.queue.push(item)
-    this.queuedPending++
-    this.stats.queueChanged()
-  }
-
-  private takeQueued(): WorkItem | undefined {
-    const item = this.queue.shift()
-    if (item !== undefined && item.future.state === "pending") {
-      this.queuedPending--
-      this.stats.queueChanged()
-    }
-    return item
-  }
-
   private releaseSlot() {
     this.stats.setWorkers(this.stats.workers - 1)
-    this.notifyIfDrained()
-  }
-
-  private notifyIfDrained() {
-    if (this.stats.workers === 0 && this.drained !== undefined) Deferred.doneUnsafe(this.drained, Exit.void)
-  }
-
-  /** Cancels every queued future; not interruptible, so none is left pending and off the queue. */
-  private cancelQueued(): Effect.Effect<void> {
-    return Effect.uninterruptible(
-      Effect.suspend(() => {
-        const items = this.queue.takeAll()
-        return Effect.forEach(items, (item) => cancel(item.future), { discard: true })
-      })
-    )
-  }
-
-  private awaitDrained(): Effect.Effect<void> {
-    return Effect.suspend(() => {
-      if (this.stats.workers === 0) return Effect.void
-      this.drained ??= Deferred.makeUnsafe<void>()
-      return Deferred.await(this.drained)
-    })
+    Lifecycle.notifyIfDrained(this.lifecycle)
   }
 }
 
@@ -400,28 +324,6 @@ const callTask = <I, A, E>(f: (input: I) => Effect.Effect<A, E>, input: I): Effe
     return Exit.die(defect)
   }
 }
-
-const runChunk = <I, A, E>(
-  run: (input: I) => Effect.Effect<A, E>,
-  inputs: ReadonlyArray<I>
-): Effect.Effect<Array<Exit.Exit<A, E>>> =>
-  Effect.suspend(() => {
-    const exits: Array<Exit.Exit<A, E>> = []
-    let index = 0
-    const step: Effect.Effect<Array<Exit.Exit<A, E>>> = Effect.suspend(() => {
-      if (index === inputs.length) return Effect.succeed(exits)
-      return Effect.flatMap(Effect.exit(Effect.suspend(() => run(inputs[index++]!))), (exit) => {
-        if (Exit.isSuccess(exit)) {
-          exits.push(exit)
-          return step
-        }
-        if (Cause.hasInterruptsOnly(exit.cause)) return Effect.interrupt
-        exits.push(exit)
-        return Effect.succeed(exits)
-      })
-    })
-    return step
-  })
 
 /**
  * `layerFiber`'s `LocalExecutor`: `Executor.submit` recognises it and hands the task and the submitting

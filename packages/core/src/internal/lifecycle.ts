@@ -1,0 +1,374 @@
+/**
+ * One executor's lifecycle, shared by every executor (the in-process fiber pool, the Node worker and process
+ * pools, later the cluster client): whether it takes submits, its queue of work waiting for a worker, the
+ * futures whose task runs, the signal that it has drained, its stats, and `shutdown` / scope close.
+ *
+ * The state is a plain record changed by the named transitions below, as in Effect's `Pool.ts`; its phase is a
+ * tagged union, as `Queue.ts`'s is:
+ *
+ * ```
+ * Open ──beginShutdown──▶ ShuttingDown ──closed──▶ Closed
+ *   └──breakExecutor──▶ Broken(error) ──beginShutdown──▶ ShuttingDown(broken) ...
+ * ```
+ *
+ * How a pool plugs in:
+ * 1. `make(hooks, options)` once, with the pool's callbacks ({@link Hooks}): `idle` (the pool holds no work
+ *    any more: no task running, no worker about to take one, no callback in flight), `interrupt` (stop one
+ *    running future's task; in a worker pool that interrupts it in the worker and kills the worker after its
+ *    grace period), `stopWorkers` (release every worker once the tasks ended; nothing for the fiber pool), and
+ *    optionally `onShutdown` (the lifecycle left `Open`: wake submitters waiting for room, retire idle
+ *    workers).
+ * 2. Each submit asks {@link admit}; a future is made with `owner` set to the pool's own done listener, which
+ *    calls {@link futureEnded} (plus whatever the pool keeps itself, e.g. freeing a worker).
+ * 3. Work that waits goes through {@link enqueue} and comes back with {@link takeQueued} (skipping items whose
+ *    future was cancelled while queued); when a task starts the pool sets `future.startedAt` (the marker of a
+ *    started task, also the run-time metric's start) and, if it can be interrupted, {@link addRunning}; when
+ *    its task has ended, {@link removeRunning}.
+ * 4. Whenever the pool may have become idle it calls {@link notifyIfDrained}.
+ * 5. `Executor.shutdown` is {@link shutdown}, the Layer's scope close is {@link close}; a pool that can no
+ *    longer serve calls {@link breakExecutor} and fails the items it returns.
+ *
+ * Completions run after the record is consistent: every transition changes the record first and returns (or
+ * runs last) what is due, so a future's done listener that calls back into the lifecycle sees it whole.
+ *
+ * @internal
+ */
+import type * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import { type BrokenExecutorError, ExecutorShutdownError } from "../FutureError.ts"
+import { cancel, type FutureImpl, interrupt } from "./future.ts"
+import { closeExecutor } from "./scopeClose.ts"
+import { StatsTracker } from "./stats.ts"
+import { WorkQueue } from "./workQueue.ts"
+
+/**
+ * Where an executor is in its life. `Open`: it takes submits. `Broken`: it cannot serve (a worker cannot start,
+ * the initializer failed); submits are taken and fail with the error. `ShuttingDown`: no more submits; queued
+ * work still runs unless cancelled. `Closed`: its scope is closing or closed; every task has ended, and the
+ * workers are being stopped (no worker is replaced any more). A broken executor that shuts down remembers why it broke (`broken`).
+ *
+ * @internal
+ */
+export type Phase =
+  | { readonly _tag: "Open" }
+  | { readonly _tag: "Broken"; readonly error: BrokenExecutorError }
+  | { readonly _tag: "ShuttingDown"; readonly broken: BrokenExecutorError | undefined }
+  | { readonly _tag: "Closed"; readonly broken: BrokenExecutorError | undefined }
+
+const open: Phase = { _tag: "Open" }
+
+/**
+ * What a pool supplies: see the module's comment.
+ *
+ * @internal
+ */
+export interface Hooks {
+  /** The pool holds no work: nothing runs, no worker is about to take a task, no completion is in flight. */
+  readonly idle: () => boolean
+  /** Stops one running future's task and waits until it has ended ("interrupt running"). */
+  readonly interrupt?: ((future: FutureImpl<any, any>) => Effect.Effect<void>) | undefined
+  /** Releases every worker once the tasks have ended ("stop workers"); runs uninterruptibly. */
+  readonly stopWorkers?: Effect.Effect<void> | undefined
+  /** Told once when the executor stops taking submits (before queued futures are cancelled). */
+  readonly onShutdown?: (() => void) | undefined
+}
+
+/**
+ * Work waiting in the queue: anything that holds the future it will complete.
+ *
+ * @internal
+ */
+export interface Queued {
+  readonly future: FutureImpl<any, any>
+}
+
+/**
+ * One executor's lifecycle record. Read its fields freely; change them only through this module's functions.
+ *
+ * @internal
+ */
+export interface Lifecycle<Item extends Queued> {
+  phase: Phase
+  readonly queue: WorkQueue<Item>
+  /**
+   * Futures admitted that have neither started nor ended: `stats.queued`. An item whose future is cancelled
+   * while queued stays in `queue` until {@link takeQueued} skips it, but leaves this count at once.
+   */
+  queued: number
+  /** Futures whose task runs (or may still run after the future was completed by hand), for `stop`. */
+  readonly running: Array<FutureImpl<any, any>>
+  /** Completed when the pool is idle; made by whoever waits for that. */
+  drained: Deferred.Deferred<void> | undefined
+  readonly stats: StatsTracker
+  readonly hooks: Hooks
+}
+
+/**
+ * Options of {@link make}: what the stats are tagged with.
+ *
+ * @internal
+ */
+export interface Options {
+  readonly kind: string
+  readonly name: string
+  readonly maxWorkers: number
+  readonly context: Context.Context<never>
+}
+
+/** @internal */
+export const make = <Item extends Queued>(hooks: Hooks, options: Options): Lifecycle<Item> => {
+  const lifecycle: Lifecycle<Item> = {
+    phase: open,
+    queue: new WorkQueue<Item>(),
+    queued: 0,
+    running: [],
+    drained: undefined,
+    stats: undefined as unknown as StatsTracker,
+    hooks
+  }
+  ;(lifecycle as { stats: StatsTracker }).stats = new StatsTracker(
+    options.maxWorkers,
+    () => lifecycle.queued,
+    options.kind,
+    options.context,
+    options.name
+  )
+  return lifecycle
+}
+
+const shutdownError = () => new ExecutorShutdownError({ message: "cannot submit a task after the executor shut down" })
+
+/**
+ * May a submit be taken? `undefined`: yes. An `ExecutorShutdownError` after shutdown; the `BrokenExecutorError`
+ * of a broken executor (a worker pool takes the submit and fails its future with it, as Python's broken pool
+ * fails later submits).
+ *
+ * @internal
+ */
+export const admit = (lifecycle: Lifecycle<any>): ExecutorShutdownError | BrokenExecutorError | undefined => {
+  const phase = lifecycle.phase
+  return phase._tag === "Open" ? undefined : phase._tag === "Broken" ? phase.error : shutdownError()
+}
+
+/** @internal */
+export const isOpen = (lifecycle: Lifecycle<any>): boolean => lifecycle.phase._tag === "Open"
+
+/**
+ * No more submits are taken (shut down or closed); a broken executor still takes them.
+ *
+ * @internal
+ */
+export const isShutdown = (lifecycle: Lifecycle<any>): boolean =>
+  lifecycle.phase._tag === "ShuttingDown" || lifecycle.phase._tag === "Closed"
+
+/**
+ * Why the executor broke, whatever happened since; `undefined` if it never broke.
+ *
+ * @internal
+ */
+export const brokenError = (lifecycle: Lifecycle<any>): BrokenExecutorError | undefined => {
+  const phase = lifecycle.phase
+  return phase._tag === "Broken" ? phase.error : phase._tag === "Open" ? undefined : phase.broken
+}
+
+/**
+ * Open (or Broken) → ShuttingDown; tells `onShutdown` the first time. Returns whether the phase changed.
+ *
+ * @internal
+ */
+export const beginShutdown = (lifecycle: Lifecycle<any>): boolean => {
+  const phase = lifecycle.phase
+  if (phase._tag === "ShuttingDown" || phase._tag === "Closed") return false
+  lifecycle.phase = { _tag: "ShuttingDown", broken: phase._tag === "Broken" ? phase.error : undefined }
+  lifecycle.hooks.onShutdown?.()
+  return true
+}
+
+/**
+ * Open → Broken(error): the executor cannot serve. Takes the queued items out (the count stays until each
+ * future ends) and returns those still pending, for the pool to fail with `error` once its own state is
+ * consistent. Nothing happens (an empty array) when it is already broken or shut down.
+ *
+ * @internal
+ */
+export const breakExecutor = <Item extends Queued>(
+  lifecycle: Lifecycle<Item>,
+  error: BrokenExecutorError
+): Array<Item> => {
+  if (lifecycle.phase._tag !== "Open") return []
+  lifecycle.phase = { _tag: "Broken", error }
+  return lifecycle.queue.takeAll().filter((item) => item.future.state === "pending")
+}
+
+/** Any phase → Closed: the tasks have ended as the scope closes. */
+const markClosed = (lifecycle: Lifecycle<any>): void => {
+  lifecycle.phase = { _tag: "Closed", broken: brokenError(lifecycle) }
+}
+
+/**
+ * Puts work in the queue; its future counts as queued until it starts or ends.
+ *
+ * @internal
+ */
+export const enqueue = <Item extends Queued>(lifecycle: Lifecycle<Item>, item: Item): void => {
+  lifecycle.queue.push(item)
+  lifecycle.queued++
+  lifecycle.stats.queueChanged()
+}
+
+/**
+ * The next queued item, or `undefined`. An item whose future is no longer pending (cancelled while it waited)
+ * is still returned, for the pool to skip (`setRunningUnsafe` says `"cancelled"`): it already left the count.
+ *
+ * @internal
+ */
+export const takeQueued = <Item extends Queued>(lifecycle: Lifecycle<Item>): Item | undefined => {
+  const item = lifecycle.queue.shift()
+  if (item !== undefined && item.future.state === "pending") {
+    lifecycle.queued--
+    lifecycle.stats.queueChanged()
+  }
+  return item
+}
+
+/**
+ * Registers a future whose task started, so `stop` can interrupt it. O(1): each future keeps its index.
+ *
+ * @internal
+ */
+export const addRunning = (lifecycle: Lifecycle<any>, future: FutureImpl<any, any>): void => {
+  future.runIndex = lifecycle.running.length
+  lifecycle.running.push(future)
+}
+
+/**
+ * The future's task has ended. Returns `false` if it was not registered (or already removed).
+ *
+ * @internal
+ */
+export const removeRunning = (lifecycle: Lifecycle<any>, future: FutureImpl<any, any>): boolean => {
+  const index = future.runIndex
+  if (index < 0) return false
+  const last = lifecycle.running.pop()!
+  if (last !== future) {
+    lifecycle.running[index] = last
+    last.runIndex = index
+  }
+  future.runIndex = -1
+  return true
+}
+
+/**
+ * A future of this executor ended (its owner calls this): a future that never started (`startedAt` unset)
+ * leaves the queued count; the outcome is counted.
+ *
+ * @internal
+ */
+export const futureEnded = (lifecycle: Lifecycle<any>, future: FutureImpl<any, any>): void => {
+  if (future.startedAt === undefined) {
+    lifecycle.queued--
+    lifecycle.stats.queueChanged()
+  }
+  lifecycle.stats.ended(future.state as "succeeded" | "failed" | "cancelled")
+}
+
+/**
+ * Wakes whoever waits for the executor to drain, if the pool is idle now.
+ *
+ * @internal
+ */
+export const notifyIfDrained = (lifecycle: Lifecycle<any>): void => {
+  const drained = lifecycle.drained
+  if (drained !== undefined && lifecycle.hooks.idle()) {
+    lifecycle.drained = undefined
+    Deferred.doneUnsafe(drained, Exit.void)
+  }
+}
+
+/**
+ * Waits until the pool is idle.
+ *
+ * @internal
+ */
+export const awaitDrained = (lifecycle: Lifecycle<any>): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    if (lifecycle.hooks.idle()) return Effect.void
+    lifecycle.drained ??= Deferred.makeUnsafe<void>()
+    return Deferred.await(lifecycle.drained)
+  })
+
+/**
+ * Cancels every queued future. Not interruptible: none is left pending and out of the queue. The queue is
+ * emptied first; each future's done listener then finds it consistent.
+ *
+ * @internal
+ */
+export const cancelQueued = (lifecycle: Lifecycle<any>): Effect.Effect<void> =>
+  Effect.uninterruptible(
+    Effect.suspend(() => {
+      const items = lifecycle.queue.takeAll()
+      return Effect.forEach(items, (item) => cancel(item.future), { discard: true })
+    })
+  )
+
+/**
+ * `Executor.shutdown`: no more submits; with `cancelFutures`, the queued futures are cancelled; with `wait`
+ * (the default), waits until the pool is idle.
+ *
+ * @internal
+ */
+export const shutdown = (
+  lifecycle: Lifecycle<any>,
+  options?: { readonly wait?: boolean | undefined; readonly cancelFutures?: boolean | undefined }
+): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    beginShutdown(lifecycle)
+    const cancelled = options?.cancelFutures === true ? cancelQueued(lifecycle) : Effect.void
+    return options?.wait === false ? cancelled : Effect.andThen(cancelled, awaitDrained(lifecycle))
+  })
+
+/**
+ * No more submits; cancels the queued futures, interrupts the running tasks (through `hooks.interrupt`, else
+ * `Future.interrupt`), and waits until the pool is idle.
+ *
+ * @internal
+ */
+export const stop = (lifecycle: Lifecycle<any>): Effect.Effect<void> =>
+  Effect.suspend(() => {
+    beginShutdown(lifecycle)
+    const stopOne = lifecycle.hooks.interrupt ?? interruptFuture
+    return cancelQueued(lifecycle).pipe(
+      Effect.andThen(
+        Effect.suspend(() =>
+          Effect.forEach([...lifecycle.running], stopOne, { concurrency: "unbounded", discard: true })
+        )
+      ),
+      Effect.andThen(awaitDrained(lifecycle))
+    )
+  })
+
+const interruptFuture = (future: FutureImpl<any, any>): Effect.Effect<void> => Effect.asVoid(interrupt(future))
+
+/**
+ * The executor's scope closes (`closeExecutor`'s rule: a normal exit drains until an interruption or
+ * `shutdownTimeout`, then stops the tasks; a failure or interruption stops them at once); then the executor is
+ * `Closed` and its workers are stopped (`hooks.stopWorkers`).
+ *
+ * @internal
+ */
+export const close = (
+  lifecycle: Lifecycle<any>,
+  exit: Exit.Exit<unknown, unknown>,
+  shutdownTimeout?: Duration.Duration
+): Effect.Effect<void> => {
+  const closing = closeExecutor(exit, { drain: shutdown(lifecycle), stop: stop(lifecycle) }, shutdownTimeout)
+  const stopWorkers = lifecycle.hooks.stopWorkers
+  const closed = Effect.andThen(
+    closing,
+    Effect.sync(() => markClosed(lifecycle))
+  )
+  return Effect.uninterruptible(stopWorkers === undefined ? closed : Effect.andThen(closed, stopWorkers))
+}

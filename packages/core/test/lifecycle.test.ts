@@ -1,0 +1,199 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Context, Deferred, Effect, Exit, Fiber } from "effect"
+import { FutureError } from "@effect-futures/core"
+import { cancel, FutureImpl, setRunningUnsafe } from "@effect-futures/core/internal/future"
+import * as Lifecycle from "@effect-futures/core/internal/lifecycle"
+
+interface Item {
+  readonly future: FutureImpl<any, any>
+}
+
+/**
+ * A lifecycle with a pool that holds `busy` units of work, and a log of the hooks it was told. Futures made by
+ * `submit` are owned by it as a pool's would be.
+ */
+const makePool = () => {
+  const log: Array<string> = []
+  const pool = { busy: 0 }
+  const lifecycle: Lifecycle.Lifecycle<Item> = Lifecycle.make<Item>(
+    {
+      idle: () => pool.busy === 0,
+      interrupt: (future) =>
+        Effect.sync(() => {
+          log.push(`interrupt ${future.id}`)
+          Lifecycle.removeRunning(lifecycle, future)
+          pool.busy--
+          Lifecycle.notifyIfDrained(lifecycle)
+        }),
+      stopWorkers: Effect.sync(() => log.push(`stopWorkers ${lifecycle.phase._tag}`)),
+      onShutdown: () => log.push("onShutdown")
+    },
+    { kind: "test", name: "lifecycle-test", maxWorkers: 2, context: Context.empty() }
+  )
+  const newFuture = () => {
+    const future = new FutureImpl<number, never>()
+    future.owner = (done) => Lifecycle.futureEnded(lifecycle, done)
+    return future
+  }
+  const enqueue = () => {
+    const future = newFuture()
+    Lifecycle.enqueue(lifecycle, { future })
+    return future
+  }
+  /** Starts a future's task as a pool would: it is running and holds the pool busy. */
+  const start = (future: FutureImpl<any, any>) => {
+    setRunningUnsafe(future)
+    future.startedAt = 0
+    Lifecycle.addRunning(lifecycle, future)
+    pool.busy++
+  }
+  const finish = (future: FutureImpl<any, any>) => {
+    Lifecycle.removeRunning(lifecycle, future)
+    pool.busy--
+    Lifecycle.notifyIfDrained(lifecycle)
+  }
+  return { lifecycle, log, pool, newFuture, enqueue, start, finish }
+}
+
+describe("lifecycle", () => {
+  it("an open executor admits; after shutdown a submit is refused with ExecutorShutdownError", () => {
+    const { lifecycle, log } = makePool()
+    assert.isUndefined(Lifecycle.admit(lifecycle))
+    assert.isTrue(Lifecycle.beginShutdown(lifecycle))
+    assert.isFalse(Lifecycle.beginShutdown(lifecycle))
+    assert.strictEqual(lifecycle.phase._tag, "ShuttingDown")
+    assert.instanceOf(Lifecycle.admit(lifecycle), FutureError.ExecutorShutdownError)
+    assert.deepStrictEqual(log, ["onShutdown"])
+  })
+
+  it("a broken executor admits with its error, returns its pending queued items, and remembers the error after shutdown", () => {
+    const { lifecycle, enqueue } = makePool()
+    const first = enqueue()
+    const second = enqueue()
+    assert.isTrue(Effect.runSync(cancel(second)))
+    const error = new FutureError.BrokenExecutorError({ message: "a worker could not start" })
+    const items = Lifecycle.breakExecutor(lifecycle, error)
+    assert.deepStrictEqual(
+      items.map((item) => item.future),
+      [first]
+    )
+    assert.strictEqual(lifecycle.queue.length, 0)
+    assert.strictEqual(Lifecycle.admit(lifecycle), error)
+    assert.deepStrictEqual(Lifecycle.breakExecutor(lifecycle, error), [])
+    Lifecycle.beginShutdown(lifecycle)
+    assert.instanceOf(Lifecycle.admit(lifecycle), FutureError.ExecutorShutdownError)
+    assert.strictEqual(Lifecycle.brokenError(lifecycle), error)
+  })
+
+  it.effect("a queued future leaves the count when it is taken, or at once when it is cancelled", () =>
+    Effect.gen(function* () {
+      const { lifecycle, enqueue } = makePool()
+      const first = enqueue()
+      const second = enqueue()
+      const third = enqueue()
+      assert.strictEqual(lifecycle.stats.snapshot().queued, 3)
+      assert.isTrue(yield* cancel(second))
+      assert.strictEqual(lifecycle.queued, 2)
+      assert.strictEqual(Lifecycle.takeQueued(lifecycle)?.future, first)
+      assert.strictEqual(lifecycle.queued, 1)
+      // The cancelled one is still handed out, for the pool to skip; it no longer counts.
+      assert.strictEqual(Lifecycle.takeQueued(lifecycle)?.future, second)
+      assert.strictEqual(lifecycle.queued, 1)
+      assert.strictEqual(Lifecycle.takeQueued(lifecycle)?.future, third)
+      assert.strictEqual(lifecycle.queued, 0)
+      assert.isUndefined(Lifecycle.takeQueued(lifecycle))
+      const stats = lifecycle.stats.snapshot()
+      assert.strictEqual(stats.cancelled, 1)
+    })
+  )
+
+  it.effect("shutdown with cancelFutures cancels the queue and waits until the pool is idle", () =>
+    Effect.gen(function* () {
+      const { lifecycle, enqueue, newFuture, start, finish } = makePool()
+      const running = newFuture()
+      start(running)
+      const queued = enqueue()
+      const fiber = yield* Effect.forkChild(Lifecycle.shutdown(lifecycle, { cancelFutures: true }))
+      yield* Effect.yieldNow
+      assert.strictEqual(queued.state, "cancelled")
+      assert.strictEqual(lifecycle.queued, 0)
+      assert.isUndefined(fiber.pollUnsafe())
+      finish(running)
+      yield* Fiber.join(fiber)
+      assert.strictEqual(lifecycle.phase._tag, "ShuttingDown")
+    })
+  )
+
+  it.effect("shutdown without wait returns at once, and the queued futures stay queued", () =>
+    Effect.gen(function* () {
+      const { lifecycle, enqueue, newFuture, start } = makePool()
+      start(newFuture())
+      const queued = enqueue()
+      yield* Lifecycle.shutdown(lifecycle, { wait: false })
+      assert.strictEqual(queued.state, "pending")
+      assert.strictEqual(lifecycle.queued, 1)
+    })
+  )
+
+  it.effect(
+    "a close that fails stops the tasks through the pool's interrupt, then is Closed and stops the workers",
+    () =>
+      Effect.gen(function* () {
+        const { lifecycle, log, enqueue, newFuture, start } = makePool()
+        const running = newFuture()
+        start(running)
+        const queued = enqueue()
+        yield* Lifecycle.close(lifecycle, Exit.die("boom"))
+        assert.strictEqual(queued.state, "cancelled")
+        assert.deepStrictEqual(log, ["onShutdown", `interrupt ${running.id}`, "stopWorkers Closed"])
+        assert.strictEqual(lifecycle.running.length, 0)
+        assert.instanceOf(Lifecycle.admit(lifecycle), FutureError.ExecutorShutdownError)
+      })
+  )
+
+  it.effect("a normal close drains: it waits for the running task, then stops the workers", () =>
+    Effect.gen(function* () {
+      const { lifecycle, log, newFuture, start, finish } = makePool()
+      const running = newFuture()
+      start(running)
+      const closing = yield* Effect.forkChild(Lifecycle.close(lifecycle, Exit.void))
+      yield* Effect.yieldNow
+      assert.isUndefined(closing.pollUnsafe())
+      finish(running)
+      yield* Fiber.join(closing)
+      assert.deepStrictEqual(log, ["onShutdown", "stopWorkers Closed"])
+    })
+  )
+
+  it.effect("awaitDrained returns at once when the pool is idle, and waits for notifyIfDrained otherwise", () =>
+    Effect.gen(function* () {
+      const { lifecycle, pool } = makePool()
+      yield* Lifecycle.awaitDrained(lifecycle)
+      pool.busy = 1
+      const done = yield* Deferred.make<void>()
+      const waiter = yield* Effect.forkChild(
+        Effect.andThen(Lifecycle.awaitDrained(lifecycle), Deferred.succeed(done, undefined))
+      )
+      yield* Effect.yieldNow
+      Lifecycle.notifyIfDrained(lifecycle)
+      assert.isFalse(yield* Deferred.isDone(done))
+      pool.busy = 0
+      Lifecycle.notifyIfDrained(lifecycle)
+      yield* Fiber.join(waiter)
+      assert.isTrue(yield* Deferred.isDone(done))
+    })
+  )
+
+  it("removeRunning keeps the others registered, in O(1), and refuses a future twice", () => {
+    const { lifecycle, newFuture, start } = makePool()
+    const [a, b, c] = [newFuture(), newFuture(), newFuture()]
+    start(a)
+    start(b)
+    start(c)
+    assert.isTrue(Lifecycle.removeRunning(lifecycle, a))
+    assert.isFalse(Lifecycle.removeRunning(lifecycle, a))
+    assert.sameMembers(lifecycle.running, [b, c])
+    assert.isTrue(Lifecycle.removeRunning(lifecycle, c))
+    assert.deepStrictEqual(lifecycle.running, [b])
+  })
+})
