@@ -18,7 +18,8 @@ import {
   type TaskEncodeError,
   type TimeoutError
 } from "./FutureError.ts"
-import { FiberPool, FiberPoolExecutor } from "./internal/fiberPool.ts"
+import { type DirectSubmit, DirectSubmitTypeId, directSubmitOf } from "./internal/directSubmit.ts"
+import { FiberPool } from "./internal/fiberPool.ts"
 import { mapChunksInOrder, mapInOrder, Submitting } from "./internal/mapStream.ts"
 import { decodeShutdownTimeout } from "./internal/scopeClose.ts"
 import { type ExecutorStats, executorName } from "./internal/stats.ts"
@@ -218,9 +219,10 @@ const submitEffect = <A, E, R>(
   Effect.withFiber((fiber) => {
     const context = fiber.context as Context.Context<LocalExecutor | R>
     const local = Context.get(context, LocalExecutor)
-    if (local instanceof FiberPoolExecutor) {
+    const direct = directSubmitOf(local)
+    if (direct !== undefined) {
       // The pool runs the task's fiber with these services itself: no provideContext around each task.
-      const submitted = local.pool.submitUnsafe(effect as Effect.Effect<A, E>, fiber.context)
+      const submitted = direct.submitUnsafe(effect as Effect.Effect<A, E>, fiber.context)
       return submitted instanceof ExecutorShutdownError ? Effect.fail(submitted) : Effect.succeed(submitted)
     }
     return local.submit(Effect.provideContext(effect, context))
@@ -313,17 +315,17 @@ export const map: {
       // The pulling fiber's services change rarely, if ever: its LocalExecutor is looked up once per change.
       let context: Context.Context<never> | undefined = undefined
       let local: LocalExecutorShape | undefined = undefined
-      let pool: FiberPool | undefined = undefined
+      let direct: DirectSubmit | undefined = undefined
       return mapInOrder(
         inputs,
         (input, pullContext) => {
           if (pullContext !== context) {
             context = pullContext
             local = Context.get(context as Context.Context<LocalExecutor>, LocalExecutor)
-            pool = local instanceof FiberPoolExecutor ? local.pool : undefined
+            direct = directSubmitOf(local!)
           }
-          return pool !== undefined
-            ? pool.runCallUnsafe(f, input, pullContext)
+          return direct !== undefined
+            ? direct.runCallUnsafe(f, input, pullContext)
             : new Submitting(
                 local!.submit(
                   Effect.provideContext(
@@ -333,7 +335,7 @@ export const map: {
                 )
               )
         },
-        { ...mapOptions, afterSubmitting: () => pool?.stats.publish() }
+        { ...mapOptions, afterSubmitting: () => direct?.publish() }
       )
     })
   )) as any
@@ -482,7 +484,10 @@ export const layerFiber = (options?: {
         shutdown: (shutdownOptions) => pool.shutdown(shutdownOptions),
         stats: Effect.sync(() => pool.stats.snapshot())
       }
-      const local: LocalExecutorShape = new FiberPoolExecutor(pool) as any
+      const local: LocalExecutorShape & { readonly [DirectSubmitTypeId]: DirectSubmit } = {
+        submit: (effect) => pool.submit(effect),
+        [DirectSubmitTypeId]: pool
+      }
       return Context.make(Executor, executor).pipe(Context.add(LocalExecutor, local))
     })
   )

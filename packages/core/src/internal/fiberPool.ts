@@ -17,6 +17,7 @@ import {
   TaskStart
 } from "./future.ts"
 import { runChunk } from "./chunk.ts"
+import type { DirectSubmit } from "./directSubmit.ts"
 import * as Lifecycle from "./lifecycle.ts"
 import type { StatsTracker } from "./stats.ts"
 
@@ -53,7 +54,7 @@ const exitStart = -2
  *
  * @internal
  */
-export class FiberPool {
+export class FiberPool implements DirectSubmit {
   /** `lifecycle.stats`, read on every task. `stats.workers` counts the slots: the pool is idle when it is 0. */
   readonly stats: StatsTracker
   readonly maxWorkers: number
@@ -151,6 +152,9 @@ export class FiberPool {
     observeTaskUnsafe(future, fiber, context, this.continueSlot)
     return future
   }
+
+  /** Brings the `completed` metric up to date after a run of {@link runCallUnsafe} calls. */
+  readonly publish = (): void => this.stats.publish()
 
   /** `Effect.runForkWith(context)`, made once per change of services: tasks mostly come with the same ones. */
   private forkIn(context: Context.Context<never>) {
@@ -322,21 +326,5 @@ const callTask = <I, A, E>(f: (input: I) => Effect.Effect<A, E>, input: I): Effe
     return f(input)
   } catch (defect) {
     return Exit.die(defect)
-  }
-}
-
-/**
- * `layerFiber`'s `LocalExecutor`: `Executor.submit` recognises it and hands the task and the submitting
- * fiber's services to the pool in one step.
- *
- * @internal
- */
-export class FiberPoolExecutor {
-  readonly pool: FiberPool
-  constructor(pool: FiberPool) {
-    this.pool = pool
-  }
-  submit<A, E>(effect: Effect.Effect<A, E>): Effect.Effect<FutureImpl<A, E>, ExecutorShutdownError> {
-    return this.pool.submit(effect)
   }
 }
