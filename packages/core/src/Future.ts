@@ -16,6 +16,7 @@ import type * as Types from "effect/Types"
 import { CancelledError, InvalidStateError, TimeoutError, UnknownError } from "./FutureError.ts"
 import * as internal from "./internal/future.ts"
 import * as combinators from "./internal/combinators.ts"
+import { FiberFuture, startTaskUnsafe } from "./internal/taskFiber.ts"
 
 /**
  * @since 0.1.0
@@ -617,9 +618,9 @@ export const fromSync: {
 
 const runDetached = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<Future<A, E>> =>
   Effect.withFiber((fiber) => {
-    const future = new internal.FutureImpl<A, E>()
+    const future = new FiberFuture<A, E>()
     future.state = "running"
-    internal.startTaskUnsafe(future, effect, fiber.context, constVoid)
+    startTaskUnsafe(future, effect, fiber.context, constVoid)
     return Effect.succeed(future as unknown as Future<A, E>)
   })
 

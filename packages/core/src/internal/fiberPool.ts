@@ -4,25 +4,15 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import type { CancelledError, ExecutorShutdownError } from "../FutureError.ts"
-import {
-  futureExit,
-  FutureImpl,
-  interrupt,
-  isDone,
-  isExit,
-  observeTaskUnsafe,
-  setRunningUnsafe,
-  startTaskUnsafe,
-  stateOf,
-  TaskStart
-} from "./future.ts"
+import { futureExit, FutureImpl, interrupt, isDone, isExit, setRunningUnsafe, stateOf } from "./future.ts"
 import { runChunk } from "./chunk.ts"
 import type { DirectSubmit } from "./directSubmit.ts"
 import * as Lifecycle from "./lifecycle.ts"
+import { FiberFuture, observeTaskUnsafe, startTaskUnsafe, TaskStart, taskGoesOn } from "./taskFiber.ts"
 import type { StatsTracker } from "./stats.ts"
 
 interface WorkItem {
-  readonly future: FutureImpl<any, any>
+  readonly future: FiberFuture<any, any>
   readonly effect: Effect.Effect<any, any>
   /** The services of the fiber that submitted the task: its fiber runs with them. */
   readonly context: Context.Context<never>
@@ -77,7 +67,8 @@ export class FiberPool implements DirectSubmit {
     this.maxWorkers = maxWorkers
     this.measureRunTime = measureRunTime
     this.lifecycle = Lifecycle.make<WorkItem>(
-      { idle: () => this.stats.workers === 0, interrupt: stopTask },
+      // Every running future of this pool is a FiberFuture.
+      { idle: () => this.stats.workers === 0, interrupt: (future) => stopTask(future as FiberFuture<any, any>) },
       { kind: "fiber", name, maxWorkers, context }
     )
     this.stats = this.lifecycle.stats
@@ -87,7 +78,7 @@ export class FiberPool implements DirectSubmit {
   submitUnsafe<A, E>(
     effect: Effect.Effect<A, E>,
     context: Context.Context<never>
-  ): FutureImpl<A, E> | ExecutorShutdownError {
+  ): FiberFuture<A, E> | ExecutorShutdownError {
     return this.admit(context, effect, undefined, undefined)
   }
 
@@ -144,7 +135,7 @@ export class FiberPool implements DirectSubmit {
     }
     this.stats.setWorkers(this.stats.workers)
     this.stats.setBusy(this.stats.busy)
-    const future = new FutureImpl<A, E>()
+    const future = new FiberFuture<A, E>()
     future.owner = this.onDone
     future.state = "running"
     future.startedAt = startedAt
@@ -185,11 +176,11 @@ export class FiberPool implements DirectSubmit {
     effect: Effect.Effect<A, E> | undefined,
     f: ((input: I) => Effect.Effect<A, E>) | undefined,
     input: I
-  ): FutureImpl<A, E> | ExecutorShutdownError {
+  ): FiberFuture<A, E> | ExecutorShutdownError {
     // The fiber pool never breaks: the only refusal is a shutdown.
     const refused = Lifecycle.admit(this.lifecycle) as ExecutorShutdownError | undefined
     if (refused !== undefined) return refused
-    const future = new FutureImpl<A, E>()
+    const future = new FiberFuture<A, E>()
     future.owner = this.onDone
     if (this.canStartNow()) {
       this.stats.setWorkers(this.stats.workers + 1)
@@ -243,7 +234,7 @@ export class FiberPool implements DirectSubmit {
       if (future.startedAt >= 0) this.stats.ran(performance.now() - future.startedAt)
       else if (future.startedAt === exitStart) this.stats.ran(0)
       // Ended by its task, not by hand while the task goes on: the slot is free before any waiter wakes up.
-      if (future.fiber === undefined && future.interruptWhenStarted === undefined) this.taskEnded(future)
+      if (!taskGoesOn(future as FiberFuture<any, any>)) this.taskEnded(future)
     }
     Lifecycle.futureEnded(this.lifecycle, future)
   }
@@ -252,7 +243,7 @@ export class FiberPool implements DirectSubmit {
    * One slot's loop: runs the task, and the next queued one each time a task ends before its start returns.
    * A task that goes on asynchronously takes the loop with it: its end calls {@link continueSlot}.
    */
-  private runSlot(future: FutureImpl<any, any>, effect: Effect.Effect<any, any>, context: Context.Context<never>) {
+  private runSlot(future: FiberFuture<any, any>, effect: Effect.Effect<any, any>, context: Context.Context<never>) {
     nestedSlots++
     try {
       for (let turn = 1; ; turn++) {
@@ -278,7 +269,7 @@ export class FiberPool implements DirectSubmit {
   }
 
   /** A task whose end came after its start returned: the slot goes on with the queue. */
-  private readonly continueSlot = (future: FutureImpl<any, any>) => {
+  private readonly continueSlot = (future: FiberFuture<any, any>) => {
     this.taskEnded(future)
     if (nestedSlots >= maxNestedSlots && this.lifecycle.queue.length > 0) return this.yieldSlot()
     this.nextInSlot()
@@ -313,7 +304,7 @@ export class FiberPool implements DirectSubmit {
 }
 
 /** Stops a running task: interrupts its future, or, when that was completed by hand, its fiber directly. */
-const stopTask = (future: FutureImpl<any, any>): Effect.Effect<void> =>
+const stopTask = (future: FiberFuture<any, any>): Effect.Effect<void> =>
   isDone(future)
     ? future.fiber === undefined
       ? Effect.void

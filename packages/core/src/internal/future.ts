@@ -1,8 +1,6 @@
 import * as Cause from "effect/Cause"
-import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Types from "effect/Types"
 import { CancelledError, InvalidStateError } from "../FutureError.ts"
@@ -36,24 +34,22 @@ export class FutureImpl<A, E> {
   owner: Listener | undefined = undefined
   /** When the task was handed to a worker (`performance.now()`), for the run-time metric. */
   startedAt: number | undefined = undefined
-  /** Its index in the in-process executor's array of running futures, while it runs there. */
+  /** Its index in its executor's array of running futures (`lifecycle.ts`), while its task runs. */
   runIndex = -1
   /** Done callbacks not yet run, in registration order (allocated by the first one). */
   callbacks: Array<DoneCallback<A, E>> | undefined = undefined
   /** Internal waiters (wait, asCompleted, toPromise, executors), told synchronously when the future ends. */
   listeners: Set<Listener> | undefined = undefined
-  /** Stops the running task; set by whoever runs it. */
+  /** Stops the running task; set by whoever runs it (`Future.setInterruptHandler`, a worker pool). */
   interruptor: Effect.Effect<void> | undefined = undefined
+
   /**
-   * The fiber running the task in process, until the task ends (even when the future was completed by hand
-   * first); `Future.interrupt` interrupts it when no `interruptor` is set.
+   * Starts stopping the running task, for `Future.interrupt`: `undefined` when there is no task to stop (a
+   * future driven by hand). A future whose task runs in a fiber of this process overrides it (`taskFiber.ts`).
    */
-  fiber: Fiber.Fiber<unknown, unknown> | undefined = undefined
-  /**
-   * Set while the task's first step runs on the current stack, before its fiber is known: `true` once an
-   * interrupt was asked for then, which is applied as soon as that step returns.
-   */
-  interruptWhenStarted: boolean | undefined = undefined
+  stopTask(): Effect.Effect<void> | undefined {
+    return this.interruptor
+  }
 
   pipe() {
     return pipeArguments(this, arguments)
@@ -224,16 +220,10 @@ export const interrupt = <A, E>(future: FutureImpl<A, E>): Effect.Effect<boolean
       case "pending":
         return cancel(future)
       case "running": {
-        if (future.interruptWhenStarted !== undefined) {
-          // Asked from inside the task's first step (by code it woke up): applied when that step returns.
-          future.interruptWhenStarted = true
-          return Effect.map(awaitExit(future), () => future.state === "cancelled")
-        }
-        const interruptor =
-          future.interruptor ?? (future.fiber === undefined ? undefined : Fiber.interrupt(future.fiber))
+        const stopping = future.stopTask()
         // A future driven by hand (Future.make + setRunning) has no task to stop.
-        if (interruptor === undefined) return Effect.succeed(false)
-        return interruptor.pipe(
+        if (stopping === undefined) return Effect.succeed(false)
+        return stopping.pipe(
           Effect.andThen(awaitExit(future)),
           Effect.map(() => future.state === "cancelled")
         )
@@ -250,83 +240,6 @@ export const addDoneCallback = <A, E>(future: FutureImpl<A, E>, callback: DoneCa
     ;(future.callbacks ??= []).push(callback)
     return Effect.void
   })
-
-/**
- * Runs `effect` as the future's task in a new fiber with `context`, started at once on this JavaScript stack
- * as `Effect.forEach` starts its elements: no scheduler hop, and no fiber at all for a task that is already
- * an `Exit`. `fork` must be `Effect.runForkWith(context)` (a caller may keep one per context). The fiber is a root fiber, not a child of the caller: it lives until the task ends or is
- * interrupted. When the future is done and its due callbacks have run, `onEnd` is called, unless all of that
- * happened before this returns: see {@link TaskStart}.
- *
- * @internal
- */
-export const startTaskUnsafe = <A, E>(
-  future: FutureImpl<A, E>,
-  effect: Effect.Effect<A, E>,
-  context: Context.Context<never>,
-  onEnd: TaskEnd,
-  fork: (effect: Effect.Effect<A, E>) => Fiber.Fiber<A, E> = Effect.runForkWith(context)
-): TaskStart => {
-  if (isExit(effect)) return settle(future, effect, context, onEnd)
-  future.interruptWhenStarted = false
-  const fiber = fork(effect)
-  const interruptNow = future.interruptWhenStarted
-  future.interruptWhenStarted = undefined
-  const exit = fiber.pollUnsafe()
-  if (exit !== undefined) return settle(future, exit, context, onEnd)
-  observeTaskUnsafe(future, fiber, context, onEnd)
-  if (interruptNow) fiber.interruptUnsafe()
-  return TaskStart.Running
-}
-
-/** Told when a task has ended and its due callbacks have run. */
-export type TaskEnd = (future: FutureImpl<any, any>) => void
-
-/**
- * Hands the future the fiber that runs its task, which goes on asynchronously: the future completes when the
- * fiber ends, then its due callbacks run, then `onEnd` is called.
- *
- * @internal
- */
-export const observeTaskUnsafe = <A, E>(
-  future: FutureImpl<A, E>,
-  fiber: Fiber.Fiber<A, E>,
-  context: Context.Context<never>,
-  onEnd: TaskEnd
-): void => {
-  future.fiber = fiber
-  fiber.addObserver((exit) => {
-    if (settle(future, exit, context, onEnd) !== TaskStart.Running) onEnd(future)
-  })
-}
-
-/**
- * What {@link startTaskUnsafe} left behind. `Ended`: the task and its due callbacks are done; `Running`:
- * `onEnd` will be called.
- *
- * @internal
- */
-export const TaskStart = { Running: 0, Ended: 1 } as const
-
-/** @internal */
-export type TaskStart = (typeof TaskStart)[keyof typeof TaskStart]
-
-/** Completes the future with its task's exit and runs the callbacks now due, in a fiber of their own. */
-const settle = <A, E>(
-  future: FutureImpl<A, E>,
-  exit: Exit.Exit<A, E>,
-  context: Context.Context<never>,
-  onEnd: TaskEnd
-): TaskStart => {
-  future.fiber = undefined
-  const callbacks = finishUnsafe(future, exit)
-  // Completed by hand (Future.complete) while it ran: the task's own exit has nowhere to go.
-  if (!Array.isArray(callbacks) || callbacks.length === 0) return TaskStart.Ended
-  const fiber = Effect.runForkWith(context)(runCallbacks(future, callbacks))
-  if (fiber.pollUnsafe() !== undefined) return TaskStart.Ended
-  fiber.addObserver(() => onEnd(future))
-  return TaskStart.Running
-}
 
 /**
  * Waits for the future's exit; interrupting the waiter only stops the waiting.
