@@ -196,4 +196,62 @@ describe("lifecycle", () => {
     assert.isTrue(Lifecycle.removeRunning(lifecycle, c))
     assert.deepStrictEqual(lifecycle.running, [b])
   })
+
+  it("a broken shutdown remembers the error, takes the queue out, and no longer serves; a second break changes nothing", () => {
+    const { lifecycle, enqueue } = makePool()
+    const queued = enqueue()
+    Lifecycle.beginShutdown(lifecycle)
+    assert.isTrue(Lifecycle.isServing(lifecycle))
+    const error = new FutureError.BrokenExecutorError({ message: "the initializer failed" })
+    assert.deepStrictEqual(
+      Lifecycle.breakExecutor(lifecycle, error).map((item) => item.future),
+      [queued]
+    )
+    assert.strictEqual(lifecycle.phase._tag, "ShuttingDown")
+    assert.strictEqual(Lifecycle.brokenError(lifecycle), error)
+    assert.isFalse(Lifecycle.isServing(lifecycle))
+    const other = new FutureError.BrokenExecutorError({ message: "another" })
+    assert.deepStrictEqual(Lifecycle.breakExecutor(lifecycle, other), [])
+    assert.strictEqual(Lifecycle.brokenError(lifecycle), error)
+  })
+
+  it.effect("completions collected mid-change run at flush, in order; a drain waits for their done callbacks", () =>
+    Effect.gen(function* () {
+      const { lifecycle, newFuture, start, pool } = makePool()
+      const first = newFuture()
+      const second = newFuture()
+      start(first)
+      start(second)
+      const order: Array<string> = []
+      const release = yield* Deferred.make<void>()
+      first.callbacks = [
+        () =>
+          Effect.andThen(
+            Deferred.await(release),
+            Effect.sync(() => order.push("callback"))
+          )
+      ]
+      first.owner = (done) => {
+        order.push(`ended ${done === first ? "first" : "second"}`)
+        Lifecycle.futureEnded(lifecycle, done)
+      }
+      second.owner = first.owner
+      Lifecycle.completeLater(lifecycle, first, Exit.succeed(1))
+      Lifecycle.completeLater(lifecycle, second, Exit.succeed(2))
+      assert.deepStrictEqual(order, [])
+      Lifecycle.removeRunning(lifecycle, first)
+      Lifecycle.removeRunning(lifecycle, second)
+      pool.busy = 0
+      Lifecycle.flush(lifecycle)
+      assert.deepStrictEqual(order, ["ended first", "ended second"])
+      assert.strictEqual(lifecycle.completing, 1)
+      const drain = yield* Effect.forkChild(Lifecycle.awaitDrained(lifecycle))
+      yield* Effect.yieldNow
+      assert.isUndefined(drain.pollUnsafe())
+      yield* Deferred.succeed(release, undefined)
+      yield* Fiber.join(drain)
+      assert.deepStrictEqual(order, ["ended first", "ended second", "callback"])
+      assert.strictEqual(lifecycle.stats.snapshot().completed, 2)
+    })
+  )
 })

@@ -25,6 +25,10 @@
  *    started task, also the run-time metric's start) and, if it can be interrupted, {@link addRunning}; when
  *    its task has ended, {@link removeRunning}.
  * 4. Whenever the pool may have become idle it calls {@link notifyIfDrained}.
+ * 4a. A pool that completes futures from its own events (a worker's reply, a worker's death) collects them with
+ *    {@link completeLater} while it changes its state and runs them with {@link flush} once it is consistent:
+ *    a completed future resumes its waiters synchronously, and they may call back into the pool. A drain also
+ *    waits for the done callbacks these completions started.
  * 5. `Executor.shutdown` is {@link shutdown}, the Layer's scope close is {@link close}; a pool that can no
  *    longer serve calls {@link breakExecutor} and fails the items it returns.
  *
@@ -39,7 +43,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { type BrokenExecutorError, ExecutorShutdownError } from "../FutureError.ts"
-import { cancel, type FutureImpl, interrupt } from "./future.ts"
+import { cancel, finishUnsafe, type FutureImpl, interrupt, runCallbacks } from "./future.ts"
 import { closeExecutor } from "./scopeClose.ts"
 import { StatsTracker } from "./stats.ts"
 import { WorkQueue } from "./workQueue.ts"
@@ -102,6 +106,13 @@ export interface Lifecycle<Item extends Queued> {
   readonly running: Array<FutureImpl<any, any>>
   /** Completed when the pool is idle; made by whoever waits for that. */
   drained: Deferred.Deferred<void> | undefined
+  /** Futures and their `Exit`s, alternately, collected by {@link completeLater} for {@link flush}. */
+  readonly due: Array<unknown>
+  flushing: boolean
+  /** Futures completed by {@link flush} whose done callbacks still run: the executor is not drained yet. */
+  completing: number
+  /** Runs the done callbacks of completions, in a fiber of their own. */
+  readonly runFork: (effect: Effect.Effect<void>) => unknown
   readonly stats: StatsTracker
   readonly hooks: Hooks
 }
@@ -116,6 +127,8 @@ export interface Options {
   readonly name: string
   readonly maxWorkers: number
   readonly context: Context.Context<never>
+  /** How {@link flush} forks done callbacks (default `Effect.runForkWith(context)`). */
+  readonly runFork?: ((effect: Effect.Effect<void>) => unknown) | undefined
 }
 
 /** @internal */
@@ -126,6 +139,10 @@ export const make = <Item extends Queued>(hooks: Hooks, options: Options): Lifec
     queued: 0,
     running: [],
     drained: undefined,
+    due: [],
+    flushing: false,
+    completing: 0,
+    runFork: options.runFork ?? Effect.runForkWith(options.context),
     stats: undefined as unknown as StatsTracker,
     hooks
   }
@@ -188,9 +205,10 @@ export const beginShutdown = (lifecycle: Lifecycle<any>): boolean => {
 }
 
 /**
- * Open → Broken(error): the executor cannot serve. Takes the queued items out (the count stays until each
- * future ends) and returns those still pending, for the pool to fail with `error` once its own state is
- * consistent. Nothing happens (an empty array) when it is already broken or shut down.
+ * The executor cannot serve (a worker cannot start, the initializer failed): Open → Broken(error); a shut
+ * down or closed one remembers the error. Takes the queued items out (the count stays until each future ends)
+ * and returns those still pending, for the pool to fail with `error` once its own state is consistent. Nothing
+ * happens (an empty array) when it already broke.
  *
  * @internal
  */
@@ -198,10 +216,20 @@ export const breakExecutor = <Item extends Queued>(
   lifecycle: Lifecycle<Item>,
   error: BrokenExecutorError
 ): Array<Item> => {
-  if (lifecycle.phase._tag !== "Open") return []
-  lifecycle.phase = { _tag: "Broken", error }
+  const phase = lifecycle.phase
+  if (phase._tag === "Broken" || (phase._tag !== "Open" && phase.broken !== undefined)) return []
+  lifecycle.phase = phase._tag === "Open" ? { _tag: "Broken", error } : { _tag: phase._tag, broken: error }
   return lifecycle.queue.takeAll().filter((item) => item.future.state === "pending")
 }
+
+/**
+ * Work that has not started may still be started: the executor is open, or shutting down without having
+ * broken (queued tasks still run after `shutdown()`).
+ *
+ * @internal
+ */
+export const isServing = (lifecycle: Lifecycle<any>): boolean =>
+  lifecycle.phase._tag === "Open" || (lifecycle.phase._tag === "ShuttingDown" && lifecycle.phase.broken === undefined)
 
 /** Any phase → Closed: the tasks have ended as the scope closes. */
 const markClosed = (lifecycle: Lifecycle<any>): void => {
@@ -282,10 +310,61 @@ export const futureEnded = (lifecycle: Lifecycle<any>, future: FutureImpl<any, a
  */
 export const notifyIfDrained = (lifecycle: Lifecycle<any>): void => {
   const drained = lifecycle.drained
-  if (drained !== undefined && lifecycle.hooks.idle()) {
+  if (drained !== undefined && isIdle(lifecycle)) {
     lifecycle.drained = undefined
     Deferred.doneUnsafe(drained, Exit.void)
   }
+}
+
+/** The pool holds no work and no done callback of a completion runs. */
+const isIdle = (lifecycle: Lifecycle<any>): boolean => lifecycle.completing === 0 && lifecycle.hooks.idle()
+
+/**
+ * Collects a completion for {@link flush}: the future is completed with `exit` once the pool's state is
+ * consistent.
+ *
+ * @internal
+ */
+export const completeLater = (lifecycle: Lifecycle<any>, future: FutureImpl<any, any>, exit: Exit.Exit<any, any>) => {
+  lifecycle.due.push(future, exit)
+}
+
+/**
+ * Runs the completions collected by {@link completeLater}, in order: each future ends (its waiters resume, its
+ * owner is told), and its done callbacks run in a fiber of their own (`runFork`). A future already done is
+ * skipped. Called again from inside (by a waiter that made the pool complete more), it leaves them to the
+ * running loop. Then wakes a drain waiter if the pool is idle.
+ *
+ * @internal
+ */
+export const flush = (lifecycle: Lifecycle<any>): void => {
+  if (lifecycle.flushing) return
+  lifecycle.flushing = true
+  const due = lifecycle.due
+  try {
+    for (let index = 0; index < due.length; index += 2) {
+      completeNow(lifecycle, due[index] as FutureImpl<any, any>, due[index + 1] as Exit.Exit<any, any>)
+    }
+  } finally {
+    due.length = 0
+    lifecycle.flushing = false
+  }
+  notifyIfDrained(lifecycle)
+}
+
+const completeNow = (lifecycle: Lifecycle<any>, future: FutureImpl<any, any>, exit: Exit.Exit<any, any>): void => {
+  const callbacks = finishUnsafe(future, exit)
+  if (!Array.isArray(callbacks) || callbacks.length === 0) return
+  lifecycle.completing++
+  lifecycle.runFork(
+    Effect.ensuring(
+      runCallbacks(future, callbacks),
+      Effect.sync(() => {
+        lifecycle.completing--
+        notifyIfDrained(lifecycle)
+      })
+    )
+  )
 }
 
 /**
@@ -295,7 +374,7 @@ export const notifyIfDrained = (lifecycle: Lifecycle<any>): void => {
  */
 export const awaitDrained = (lifecycle: Lifecycle<any>): Effect.Effect<void> =>
   Effect.suspend(() => {
-    if (lifecycle.hooks.idle()) return Effect.void
+    if (isIdle(lifecycle)) return Effect.void
     lifecycle.drained ??= Deferred.makeUnsafe<void>()
     return Deferred.await(lifecycle.drained)
   })
