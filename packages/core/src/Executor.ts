@@ -19,8 +19,10 @@ import {
   type TimeoutError
 } from "./FutureError.ts"
 import { type DirectSubmit, DirectSubmitTypeId, directSubmitOf } from "./internal/directSubmit.ts"
+import { runChunk } from "./internal/chunk.ts"
 import { FiberPool } from "./internal/fiberPool.ts"
-import { mapChunksInOrder, mapInOrder, Submitting } from "./internal/mapStream.ts"
+import * as Lifecycle from "./internal/lifecycle.ts"
+import { mapChunksInOrder, mapFunction, mapInOrder, Submitting } from "./internal/mapStream.ts"
 import { decodeShutdownTimeout } from "./internal/scopeClose.ts"
 import { type ExecutorStats, executorName } from "./internal/stats.ts"
 import { validateMaxWorkers as validate } from "./internal/validate.ts"
@@ -311,31 +313,11 @@ export const map: {
           : mapInOrder(inputs, (input) => new Submitting(executor.submitTask(taskOrFunction, input)), mapOptions)
       }
       // The task's requirements come from the services of the fiber that pulls the stream.
-      const f = taskOrFunction as (input: unknown) => Effect.Effect<unknown, unknown>
-      // The pulling fiber's services change rarely, if ever: its LocalExecutor is looked up once per change.
-      let context: Context.Context<never> | undefined = undefined
-      let local: LocalExecutorShape | undefined = undefined
-      let direct: DirectSubmit | undefined = undefined
-      return mapInOrder(
+      return mapFunction(
+        taskOrFunction as (input: unknown) => Effect.Effect<unknown, unknown>,
         inputs,
-        (input, pullContext) => {
-          if (pullContext !== context) {
-            context = pullContext
-            local = Context.get(context as Context.Context<LocalExecutor>, LocalExecutor)
-            direct = directSubmitOf(local!)
-          }
-          return direct !== undefined
-            ? direct.runCallUnsafe(f, input, pullContext)
-            : new Submitting(
-                local!.submit(
-                  Effect.provideContext(
-                    Effect.suspend(() => f(input)),
-                    pullContext
-                  )
-                )
-              )
-        },
-        { ...mapOptions, afterSubmitting: () => direct?.publish() }
+        mapOptions,
+        (context) => Context.get(context as Context.Context<LocalExecutor>, LocalExecutor)
       )
     })
   )) as any
@@ -476,12 +458,13 @@ export const layerFiber = (options?: {
         executorName("fiber", options?.name)
       )
       const shutdownTimeout = yield* decodeShutdownTimeout(options?.shutdownTimeout, "layerFiber")
-      yield* Effect.addFinalizer((exit) => pool.close(exit, shutdownTimeout))
+      yield* Effect.addFinalizer((exit) => Lifecycle.close(pool.lifecycle, exit, shutdownTimeout))
       const executor: ExecutorShape = {
         maxWorkers,
         submitTask: (task, input) => pool.submit(Effect.suspend(() => task.run(input))) as any,
-        submitChunk: (task, inputs) => pool.submitChunk(task.run, inputs) as any,
-        shutdown: (shutdownOptions) => pool.shutdown(shutdownOptions),
+        // One task that runs the chunk's inputs in order, in one fiber (the chunk rule).
+        submitChunk: (task, inputs) => pool.submit(runChunk(task.run, inputs)) as any,
+        shutdown: (shutdownOptions) => Lifecycle.shutdown(pool.lifecycle, shutdownOptions),
         stats: Effect.sync(() => pool.stats.snapshot())
       }
       const local: LocalExecutorShape & { readonly [DirectSubmitTypeId]: DirectSubmit } = {

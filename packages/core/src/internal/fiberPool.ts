@@ -1,11 +1,9 @@
 import * as Context from "effect/Context"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import type { CancelledError, ExecutorShutdownError } from "../FutureError.ts"
 import { futureExit, FutureImpl, interrupt, isDone, isExit, setRunningUnsafe, stateOf } from "./future.ts"
-import { runChunk } from "./chunk.ts"
 import type { DirectSubmit } from "./directSubmit.ts"
 import * as Lifecycle from "./lifecycle.ts"
 import { FiberFuture, observeTaskUnsafe, startTaskUnsafe, TaskStart, taskGoesOn } from "./taskFiber.ts"
@@ -202,30 +200,6 @@ export class FiberPool implements DirectSubmit {
       const submitted = this.submitUnsafe(effect, fiber.context)
       return submitted instanceof FutureImpl ? Effect.succeed(submitted) : Effect.fail(submitted)
     })
-  }
-
-  /**
-   * Submits one task that runs `run` over each input in order, in one fiber, and ends with every input's
-   * `Exit` up to and including the first failure (Python's `_process_chunk`). An interruption ends it
-   * cancelled, as it would a single task.
-   */
-  submitChunk<I, A, E>(
-    run: (input: I) => Effect.Effect<A, E>,
-    inputs: ReadonlyArray<I>
-  ): Effect.Effect<FutureImpl<Array<Exit.Exit<A, E>>, never>, ExecutorShutdownError> {
-    return this.submit(runChunk(run, inputs))
-  }
-
-  shutdown(options?: { readonly wait?: boolean | undefined; readonly cancelFutures?: boolean | undefined }) {
-    return Lifecycle.shutdown(this.lifecycle, options)
-  }
-
-  /**
-   * Scope close (`closeExecutor`): a normal exit is `shutdown()`, until an interruption or `shutdownTimeout`
-   * stops the tasks; a failure or interruption stops them at once.
-   */
-  close(exit: Exit.Exit<unknown, unknown>, shutdownTimeout?: Duration.Duration): Effect.Effect<void> {
-    return Lifecycle.close(this.lifecycle, exit, shutdownTimeout)
   }
 
   /** Told when a future ends: completed by its task, by hand, or cancelled while queued. */

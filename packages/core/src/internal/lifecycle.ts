@@ -34,7 +34,6 @@
  *
  * Completions run after the record is consistent: every transition changes the record first and returns (or
  * runs last) what is due, so a future's done listener that calls back into the lifecycle sees it whole.
- *
  * @internal
  */
 import type * as Context from "effect/Context"
@@ -53,7 +52,6 @@ import { WorkQueue } from "./workQueue.ts"
  * the initializer failed); submits are taken and fail with the error. `ShuttingDown`: no more submits; queued
  * work still runs unless cancelled. `Closed`: its scope is closing or closed; every task has ended, and the
  * workers are being stopped (no worker is replaced any more). A broken executor that shuts down remembers why it broke (`broken`).
- *
  * @internal
  */
 export type Phase =
@@ -66,7 +64,6 @@ const open: Phase = { _tag: "Open" }
 
 /**
  * What a pool supplies: see the module's comment.
- *
  * @internal
  */
 export interface Hooks {
@@ -82,7 +79,6 @@ export interface Hooks {
 
 /**
  * Work waiting in the queue: anything that holds the future it will complete.
- *
  * @internal
  */
 export interface Queued {
@@ -91,7 +87,6 @@ export interface Queued {
 
 /**
  * One executor's lifecycle record. Read its fields freely; change them only through this module's functions.
- *
  * @internal
  */
 export interface Lifecycle<Item extends Queued> {
@@ -119,7 +114,6 @@ export interface Lifecycle<Item extends Queued> {
 
 /**
  * Options of {@link make}: what the stats are tagged with.
- *
  * @internal
  */
 export interface Options {
@@ -162,7 +156,6 @@ const shutdownError = () => new ExecutorShutdownError({ message: "cannot submit 
  * May a submit be taken? `undefined`: yes. An `ExecutorShutdownError` after shutdown; the `BrokenExecutorError`
  * of a broken executor (a worker pool takes the submit and fails its future with it, as Python's broken pool
  * fails later submits).
- *
  * @internal
  */
 export const admit = (lifecycle: Lifecycle<any>): ExecutorShutdownError | BrokenExecutorError | undefined => {
@@ -175,7 +168,6 @@ export const isOpen = (lifecycle: Lifecycle<any>): boolean => lifecycle.phase._t
 
 /**
  * No more submits are taken (shut down or closed); a broken executor still takes them.
- *
  * @internal
  */
 export const isShutdown = (lifecycle: Lifecycle<any>): boolean =>
@@ -183,7 +175,6 @@ export const isShutdown = (lifecycle: Lifecycle<any>): boolean =>
 
 /**
  * Why the executor broke, whatever happened since; `undefined` if it never broke.
- *
  * @internal
  */
 export const brokenError = (lifecycle: Lifecycle<any>): BrokenExecutorError | undefined => {
@@ -193,7 +184,6 @@ export const brokenError = (lifecycle: Lifecycle<any>): BrokenExecutorError | un
 
 /**
  * Open (or Broken) → ShuttingDown; tells `onShutdown` the first time. Returns whether the phase changed.
- *
  * @internal
  */
 export const beginShutdown = (lifecycle: Lifecycle<any>): boolean => {
@@ -209,7 +199,6 @@ export const beginShutdown = (lifecycle: Lifecycle<any>): boolean => {
  * down or closed one remembers the error. Takes the queued items out (the count stays until each future ends)
  * and returns those still pending, for the pool to fail with `error` once its own state is consistent. Nothing
  * happens (an empty array) when it already broke.
- *
  * @internal
  */
 export const breakExecutor = <Item extends Queued>(
@@ -225,7 +214,6 @@ export const breakExecutor = <Item extends Queued>(
 /**
  * Work that has not started may still be started: the executor is open, or shutting down without having
  * broken (queued tasks still run after `shutdown()`).
- *
  * @internal
  */
 export const isServing = (lifecycle: Lifecycle<any>): boolean =>
@@ -238,7 +226,6 @@ const markClosed = (lifecycle: Lifecycle<any>): void => {
 
 /**
  * Puts work in the queue; its future counts as queued until it starts or ends.
- *
  * @internal
  */
 export const enqueue = <Item extends Queued>(lifecycle: Lifecycle<Item>, item: Item): void => {
@@ -250,7 +237,6 @@ export const enqueue = <Item extends Queued>(lifecycle: Lifecycle<Item>, item: I
 /**
  * The next queued item, or `undefined`. An item whose future is no longer pending (cancelled while it waited)
  * is still returned, for the pool to skip (`setRunningUnsafe` says `"cancelled"`): it already left the count.
- *
  * @internal
  */
 export const takeQueued = <Item extends Queued>(lifecycle: Lifecycle<Item>): Item | undefined => {
@@ -264,7 +250,6 @@ export const takeQueued = <Item extends Queued>(lifecycle: Lifecycle<Item>): Ite
 
 /**
  * Registers a future whose task started, so `stop` can interrupt it. O(1): each future keeps its index.
- *
  * @internal
  */
 export const addRunning = (lifecycle: Lifecycle<any>, future: FutureImpl<any, any>): void => {
@@ -274,7 +259,6 @@ export const addRunning = (lifecycle: Lifecycle<any>, future: FutureImpl<any, an
 
 /**
  * The future's task has ended. Returns `false` if it was not registered (or already removed).
- *
  * @internal
  */
 export const removeRunning = (lifecycle: Lifecycle<any>, future: FutureImpl<any, any>): boolean => {
@@ -292,7 +276,6 @@ export const removeRunning = (lifecycle: Lifecycle<any>, future: FutureImpl<any,
 /**
  * A future of this executor ended (its owner calls this): a future that never started (`startedAt` unset)
  * leaves the queued count; the outcome is counted.
- *
  * @internal
  */
 export const futureEnded = (lifecycle: Lifecycle<any>, future: FutureImpl<any, any>): void => {
@@ -305,7 +288,6 @@ export const futureEnded = (lifecycle: Lifecycle<any>, future: FutureImpl<any, a
 
 /**
  * Wakes whoever waits for the executor to drain, if the pool is idle now.
- *
  * @internal
  */
 export const notifyIfDrained = (lifecycle: Lifecycle<any>): void => {
@@ -322,7 +304,6 @@ const isIdle = (lifecycle: Lifecycle<any>): boolean => lifecycle.completing === 
 /**
  * Collects a completion for {@link flush}: the future is completed with `exit` once the pool's state is
  * consistent.
- *
  * @internal
  */
 export const completeLater = (lifecycle: Lifecycle<any>, future: FutureImpl<any, any>, exit: Exit.Exit<any, any>) => {
@@ -334,7 +315,6 @@ export const completeLater = (lifecycle: Lifecycle<any>, future: FutureImpl<any,
  * owner is told), and its done callbacks run in a fiber of their own (`runFork`). A future already done is
  * skipped. Called again from inside (by a waiter that made the pool complete more), it leaves them to the
  * running loop. Then wakes a drain waiter if the pool is idle.
- *
  * @internal
  */
 export const flush = (lifecycle: Lifecycle<any>): void => {
@@ -369,7 +349,6 @@ const completeNow = (lifecycle: Lifecycle<any>, future: FutureImpl<any, any>, ex
 
 /**
  * Waits until the pool is idle.
- *
  * @internal
  */
 export const awaitDrained = (lifecycle: Lifecycle<any>): Effect.Effect<void> =>
@@ -382,7 +361,6 @@ export const awaitDrained = (lifecycle: Lifecycle<any>): Effect.Effect<void> =>
 /**
  * Cancels every queued future. Not interruptible: none is left pending and out of the queue. The queue is
  * emptied first; each future's done listener then finds it consistent.
- *
  * @internal
  */
 export const cancelQueued = (lifecycle: Lifecycle<any>): Effect.Effect<void> =>
@@ -396,7 +374,6 @@ export const cancelQueued = (lifecycle: Lifecycle<any>): Effect.Effect<void> =>
 /**
  * `Executor.shutdown`: no more submits; with `cancelFutures`, the queued futures are cancelled; with `wait`
  * (the default), waits until the pool is idle.
- *
  * @internal
  */
 export const shutdown = (
@@ -412,7 +389,6 @@ export const shutdown = (
 /**
  * No more submits; cancels the queued futures, interrupts the running tasks (through `hooks.interrupt`, else
  * `Future.interrupt`), and waits until the pool is idle.
- *
  * @internal
  */
 export const stop = (lifecycle: Lifecycle<any>): Effect.Effect<void> =>
@@ -435,7 +411,6 @@ const interruptFuture = (future: FutureImpl<any, any>): Effect.Effect<void> => E
  * The executor's scope closes (`closeExecutor`'s rule: a normal exit drains until an interruption or
  * `shutdownTimeout`, then stops the tasks; a failure or interruption stops them at once); then the executor is
  * `Closed` and its workers are stopped (`hooks.stopWorkers`).
- *
  * @internal
  */
 export const close = (

@@ -14,7 +14,8 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { Future } from "../Future.ts"
-import { type CancelledError, TimeoutError } from "../FutureError.ts"
+import { type CancelledError, type ExecutorShutdownError, TimeoutError } from "../FutureError.ts"
+import { type DirectSubmit, directSubmitOf } from "./directSubmit.ts"
 import { awaitExit, cancel, FutureImpl, interrupt, isDone, isExit } from "./future.ts"
 import { chunksOf, end, InputCursor } from "./inputCursor.ts"
 import { OrderedResults, type Unpack, unpackChunk, unpackOne } from "./orderedResults.ts"
@@ -75,6 +76,51 @@ export class Submitting<X, E, E2, R> {
   constructor(effect: Effect.Effect<Future<X, E>, E2, R>) {
     this.effect = effect
   }
+}
+
+/**
+ * `Executor.map(fn, …)`: each input's task `fn(input)` goes to the in-process executor found in the services of
+ * the fiber that pulls the stream (`localOf`), and runs with those services. Through its {@link DirectSubmit}
+ * when it has one: in one synchronous call, and a task that ends at once is its `Exit`, with no future.
+ *
+ * @internal
+ */
+export const mapFunction = <I, A, E>(
+  f: (input: I) => Effect.Effect<A, E>,
+  inputs: Iterable<I>,
+  options: MapOptions,
+  localOf: (context: Context.Context<never>) => LocalSubmit
+): Stream.Stream<A, E | CancelledError | ExecutorShutdownError | TimeoutError> => {
+  // The pulling fiber's services change rarely, if ever: its executor is looked up once per change.
+  let context: Context.Context<never> | undefined = undefined
+  let local: LocalSubmit | undefined = undefined
+  let direct: DirectSubmit | undefined = undefined
+  const submit = (input: I, pullContext: Context.Context<never>) => {
+    if (pullContext !== context) {
+      context = pullContext
+      local = localOf(pullContext)
+      direct = directSubmitOf(local)
+    }
+    return direct !== undefined
+      ? direct.runCallUnsafe(f, input, pullContext)
+      : new Submitting(
+          local!.submit(
+            Effect.provideContext(
+              Effect.suspend(() => f(input)),
+              pullContext
+            )
+          )
+        )
+  }
+  return mapInOrder<I, A, E, CancelledError | ExecutorShutdownError, never>(inputs, submit, {
+    ...options,
+    afterSubmitting: () => direct?.publish()
+  })
+}
+
+/** An in-process executor's service (`LocalExecutor`), as `map` uses it. */
+interface LocalSubmit {
+  readonly submit: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<Future<A, E>, ExecutorShutdownError>
 }
 
 const inOrder = <U, X, A, E, E1, E2, R>(
