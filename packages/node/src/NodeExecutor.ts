@@ -16,7 +16,7 @@ import { existsSync } from "node:fs"
 import { availableParallelism } from "node:os"
 import { fileURLToPath } from "node:url"
 import type { ResourceLimits, Transferable } from "node:worker_threads"
-import { registerPool, WorkerPool } from "./internal/pool.ts"
+import { WorkerPool } from "./internal/pool.ts"
 import { transferRegistry } from "./internal/protocol.ts"
 import { callerCodec } from "./internal/taskCodec.ts"
 import { indexTasks, moduleHref } from "./internal/taskModule.ts"
@@ -330,7 +330,6 @@ const make = <I>(
         shutdown: (shutdownOptions) => pool.shutdown(shutdownOptions),
         stats: Effect.sync(() => pool.stats.snapshot())
       })
-      registerPool(executor, pool)
       return executor
     })
   )

@@ -10,15 +10,10 @@ import { Cause, Effect, Exit, Layer, Stream } from "effect"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { MAX_BATCH, poolOf } from "../src/internal/pool.ts"
+import { MAX_BATCH } from "../src/internal/dispatch.ts"
 import * as Tasks from "./fixtures/pool.tasks.ts"
 import { pools, TIMEOUT } from "./fixtures/pools.ts"
-
-const thePool = Executor.Executor.useSync((executor) => {
-  const pool = poolOf(executor)
-  assert.isDefined(pool, "the executor is not a Node pool")
-  return pool!
-})
+import { recordedPool } from "./fixtures/recordedPool.ts"
 
 /** A fresh file that `Tasks.appendLine` writes to, removed afterwards; `lines()` reads what was written. */
 const journal = Effect.acquireRelease(
@@ -48,15 +43,16 @@ const squashed = <A, E>(future: Future.Future<A, E>) =>
 describe.each(pools)("$name, batches", (pool) => {
   it.live(
     "a deep queue is handed to workers in batches, and every task runs once",
-    () =>
-      Effect.gen(function* () {
+    () => {
+      const { layer, recording } = recordedPool(pool.name)
+      return Effect.gen(function* () {
         const { path, lines } = yield* journal
         const futures = yield* Effect.forEach(
           Array.from({ length: 300 }, (_, i) => i),
           (i) => Executor.submit(Tasks.appendLine, { path, line: String(i) })
         )
         yield* Effect.forEach(futures, (future) => Future.result(future), { discard: true })
-        const { dispatch } = yield* thePool
+        const { dispatch } = recording
         assert.strictEqual(dispatch.tasks, 300)
         assert.isBelow(dispatch.messages, 300, "no two tasks went in one message")
         assert.isAbove(dispatch.largest, 1)
@@ -68,28 +64,32 @@ describe.each(pools)("$name, batches", (pool) => {
         const stats = yield* Executor.stats
         assert.strictEqual(stats.completed, 300)
         assert.strictEqual(stats.busy, 0)
-      }).pipe(Effect.scoped, Effect.provide(pool.layer())),
+      }).pipe(Effect.scoped, Effect.provide(layer))
+    },
     TIMEOUT
   )
 
   it.live(
     "a shallow queue still goes one task per message",
-    () =>
-      Effect.gen(function* () {
+    () => {
+      const { layer, recording } = recordedPool(pool.name, { maxWorkers: 1 })
+      return Effect.gen(function* () {
         for (let i = 0; i < 20; i++) {
           yield* Effect.flatMap(Executor.submit(Tasks.countPrimes, 100), Future.result)
         }
-        const { dispatch } = yield* thePool
+        const { dispatch } = recording
         assert.strictEqual(dispatch.messages, 20)
         assert.strictEqual(dispatch.largest, 1)
-      }).pipe(Effect.provide(pool.layer({ maxWorkers: 1 }))),
+      }).pipe(Effect.provide(layer))
+    },
     TIMEOUT
   )
 
   it.live(
     "handed tasks are running: cancel returns false, and a crash mid-batch fails only the executing task",
-    () =>
-      Effect.gen(function* () {
+    () => {
+      const { layer, recording } = recordedPool(pool.name, { maxWorkers: 1 })
+      return Effect.gen(function* () {
         const { path, lines } = yield* journal
         const first = yield* Executor.submit(Tasks.sleep, 100)
         const before = yield* Effect.forEach([0, 1, 2], (i) =>
@@ -100,7 +100,7 @@ describe.each(pools)("$name, batches", (pool) => {
         assert.strictEqual(yield* Future.state(after[2]!), "pending")
         // When the first task ends, its worker gets the other seven in one message, all running.
         assert.strictEqual(yield* Future.result(first), 100)
-        assert.strictEqual((yield* thePool).dispatch.largest, 7)
+        assert.strictEqual(recording.dispatch.largest, 7)
         assert.strictEqual(yield* Future.state(after[2]!), "running")
         assert.isFalse(yield* Future.cancel(after[2]!))
         const error = yield* squashed(crash)
@@ -111,21 +111,23 @@ describe.each(pools)("$name, batches", (pool) => {
         const stats = yield* Executor.stats
         assert.strictEqual(stats.failed, 1)
         assert.strictEqual(stats.completed, 7)
-      }).pipe(Effect.scoped, Effect.provide(pool.layer({ maxWorkers: 1 }))),
+      }).pipe(Effect.scoped, Effect.provide(layer))
+    },
     TIMEOUT
   )
 
   it.live(
     "interrupting a handed task that has not started skips it: it never runs and ends cancelled",
-    () =>
-      Effect.gen(function* () {
+    () => {
+      const { layer, recording } = recordedPool(pool.name, { maxWorkers: 1 })
+      return Effect.gen(function* () {
         const { path, lines } = yield* journal
         const first = yield* Executor.submit(Tasks.sleep, 10)
         const executing = yield* Executor.submit(Tasks.sleep, 300)
         const skipped = yield* Executor.submit(Tasks.appendLine, { path, line: "skipped" })
         const last = yield* Executor.submit(Tasks.appendLine, { path, line: "last" })
         assert.strictEqual(yield* Future.result(first), 10)
-        assert.strictEqual((yield* thePool).dispatch.largest, 3)
+        assert.strictEqual(recording.dispatch.largest, 3)
         assert.strictEqual(yield* Future.state(skipped), "running")
         assert.isFalse(yield* Future.cancel(skipped))
         assert.isTrue(yield* Future.interrupt(skipped))
@@ -135,72 +137,80 @@ describe.each(pools)("$name, batches", (pool) => {
         assert.isDefined(yield* Future.result(last))
         assert.deepStrictEqual(lines(), ["last"])
         assert.strictEqual((yield* Executor.stats).cancelled, 1)
-      }).pipe(Effect.scoped, Effect.provide(pool.layer({ maxWorkers: 1 }))),
+      }).pipe(Effect.scoped, Effect.provide(layer))
+    },
     TIMEOUT
   )
 
   it.live(
     "interrupting a handed task behind one that never ends returns at once, and the task never runs",
-    () =>
-      Effect.gen(function* () {
+    () => {
+      const { layer, recording } = recordedPool(pool.name, { maxWorkers: 1 })
+      return Effect.gen(function* () {
         const { path, lines } = yield* journal
         const first = yield* Executor.submit(Tasks.sleep, 10)
         const hanging = yield* Executor.submit(Tasks.sleepForever, undefined)
         const behind = yield* Executor.submit(Tasks.appendLine, { path, line: "behind" })
         const last = yield* Executor.submit(Tasks.appendLine, { path, line: "last" })
         assert.strictEqual(yield* Future.result(first), 10)
-        assert.strictEqual((yield* thePool).dispatch.largest, 3)
+        assert.strictEqual(recording.dispatch.largest, 3)
         assert.isTrue(yield* Future.interrupt(behind))
         assert.strictEqual(yield* Future.state(behind), "cancelled")
         assert.strictEqual(yield* Future.state(hanging), "running")
         assert.isTrue(yield* Future.interrupt(hanging))
         assert.isDefined(yield* Future.result(last))
         assert.deepStrictEqual(lines(), ["last"])
-      }).pipe(Effect.scoped, Effect.provide(pool.layer({ maxWorkers: 1 }))),
+      }).pipe(Effect.scoped, Effect.provide(layer))
+    },
     TIMEOUT
   )
 
   it.live(
     "interrupting the executing task of a batch lets the rest of the batch run",
-    () =>
-      Effect.gen(function* () {
+    () => {
+      const { layer, recording } = recordedPool(pool.name, { maxWorkers: 1 })
+      return Effect.gen(function* () {
         const first = yield* Executor.submit(Tasks.sleep, 10)
         const hanging = yield* Executor.submit(Tasks.sleepForever, undefined)
         const rest = yield* Effect.forEach([100, 10, 1000], (n) => Executor.submit(Tasks.countPrimes, n))
         assert.strictEqual(yield* Future.result(first), 10)
-        assert.strictEqual((yield* thePool).dispatch.largest, 4)
+        assert.strictEqual(recording.dispatch.largest, 4)
         assert.isTrue(yield* Future.interrupt(hanging))
         assert.deepStrictEqual(yield* Effect.forEach(rest, (future) => Future.result(future)), [25, 4, 168])
-      }).pipe(Effect.provide(pool.layer({ maxWorkers: 1 }))),
+      }).pipe(Effect.provide(layer))
+    },
     TIMEOUT
   )
 
   it.live(
     "a result that cannot be sent fails its task with TaskEncodeError, and the rest of the batch runs",
-    () =>
-      Effect.gen(function* () {
+    () => {
+      const { layer, recording } = recordedPool(pool.name, { maxWorkers: 1 })
+      return Effect.gen(function* () {
         const first = yield* Executor.submit(Tasks.sleep, 10)
         const unsendable = yield* Executor.submit(Tasks.returnsFunction, 1)
         const rest = yield* Effect.forEach([100, 10], (n) => Executor.submit(Tasks.countPrimes, n))
         assert.strictEqual(yield* Future.result(first), 10)
-        assert.strictEqual((yield* thePool).dispatch.largest, 3)
+        assert.strictEqual(recording.dispatch.largest, 3)
         assert.instanceOf(yield* squashed(unsendable), FutureError.TaskEncodeError)
         assert.deepStrictEqual(yield* Effect.forEach(rest, (future) => Future.result(future)), [25, 4])
-      }).pipe(Effect.provide(pool.layer({ maxWorkers: 1 }))),
+      }).pipe(Effect.provide(layer))
+    },
     TIMEOUT
   )
 
   it.live(
     "recycling with batches never loses or double-runs a task",
-    () =>
-      Effect.gen(function* () {
+    () => {
+      const { layer, recording } = recordedPool(pool.name, { maxWorkers: 2, maxTasks: 3 })
+      return Effect.gen(function* () {
         const { path, lines } = yield* journal
         const futures = yield* Effect.forEach(
           Array.from({ length: 40 }, (_, i) => i),
           (i) => Executor.submit(Tasks.appendLine, { path, line: String(i) })
         )
         const who = yield* Effect.forEach(futures, (future) => Future.result(future))
-        const { dispatch } = yield* thePool
+        const { dispatch } = recording
         assert.isAtMost(dispatch.largest, 3)
         assert.isBelow(dispatch.messages, 40)
         const perWorker = new Map<number, number>()
@@ -211,7 +221,8 @@ describe.each(pools)("$name, batches", (pool) => {
           lines().sort((a, b) => Number(a) - Number(b)),
           Array.from({ length: 40 }, (_, i) => String(i))
         )
-      }).pipe(Effect.scoped, Effect.provide(pool.layer({ maxWorkers: 2, maxTasks: 3 }))),
+      }).pipe(Effect.scoped, Effect.provide(layer))
+    },
     TIMEOUT
   )
 })

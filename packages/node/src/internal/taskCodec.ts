@@ -9,6 +9,7 @@
  * @internal
  */
 import type { Task } from "@effect-futures/core"
+import { TaskDecodeError, TaskEncodeError } from "@effect-futures/core/FutureError"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -16,7 +17,7 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { Transferable } from "effect/workers"
 import type { Transferable as PlatformTransferable } from "node:worker_threads"
-import { transferRegistry } from "./protocol.ts"
+import * as Protocol from "./protocol.ts"
 
 export type Coded =
   | { readonly ok: true; readonly value: unknown; readonly transfer?: ReadonlyArray<PlatformTransferable> | undefined }
@@ -114,7 +115,7 @@ export const workerCodec = (task: Task.Any): WorkerCodec =>
         encodeSuccess: (value) => ({
           ok: true,
           value,
-          transfer: typeof value === "object" && value !== null ? transferRegistry.get(value) : undefined
+          transfer: typeof value === "object" && value !== null ? Protocol.transferRegistry.get(value) : undefined
         }),
         encodeFailure: encoder(task.failure)
       }
@@ -182,5 +183,74 @@ const findUncloneable = (value: unknown, depth: number): string | undefined => {
     }
     default:
       return undefined
+  }
+}
+
+/**
+ * The caller's reading of a worker's answer: the `Exit` its future ends with (a chunk's answer is the
+ * `Exit` of each input, in order).
+ */
+export const decodeResult = (
+  task: Task.Any,
+  codec: CallerCodec,
+  status: Protocol.Status,
+  value: unknown
+): Exit.Exit<unknown, unknown> => {
+  switch (status) {
+    case Protocol.SUCCESS: {
+      const decoded = codec.decodeSuccess(value)
+      return decoded.ok
+        ? Exit.succeed(decoded.value)
+        : Exit.fail(new TaskDecodeError({ task: task.name, message: decoded.message }))
+    }
+    case Protocol.FAILURE: {
+      const decoded = codec.decodeFailure(value)
+      return decoded.ok
+        ? Exit.fail(decoded.value)
+        : Exit.fail(new TaskDecodeError({ task: task.name, message: decoded.message }))
+    }
+    case Protocol.DEFECT:
+      return Exit.die(Protocol.deserializeError(value as Protocol.SerializedError))
+    case Protocol.INTERRUPTED:
+      return Exit.interrupt()
+    case Protocol.DECODE_FAILED:
+      return Exit.fail(new TaskDecodeError({ task: task.name, message: String(value) }))
+    case Protocol.ENCODE_FAILED:
+      return Exit.fail(new TaskEncodeError({ task: task.name, message: String(value) }))
+    case Protocol.CHUNK: {
+      const results = value as ReadonlyArray<unknown>
+      const exits: Array<Exit.Exit<unknown, unknown>> = []
+      for (let i = 0; i < results.length; i += 2) {
+        exits.push(decodeResult(task, codec, results[i] as Protocol.Status, results[i + 1]))
+      }
+      return Exit.succeed(exits)
+    }
+  }
+}
+
+/** Encodes each input of a chunk; the first that cannot be encoded refuses the whole chunk. */
+export const encodeChunk = (codec: CallerCodec, inputs: ReadonlyArray<unknown>): Coded => {
+  const values: Array<unknown> = []
+  let transfer: Array<PlatformTransferable> | undefined = undefined
+  for (const input of inputs) {
+    const encoded = codec.encodeInput(input)
+    if (!encoded.ok) return encoded
+    values.push(encoded.value)
+    if (encoded.transfer !== undefined) (transfer ??= []).push(...encoded.transfer)
+  }
+  return transfer === undefined ? { ok: true, value: values } : { ok: true, value: values, transfer }
+}
+
+/** What a failed `Exit` holds, as one value: its error, its defect, or an "interrupted" error. */
+export const squashExit = (exit: Exit.Failure<unknown, unknown>): unknown => {
+  const reason = exit.cause.reasons[0]
+  if (reason === undefined) return new Error("interrupted")
+  switch (reason._tag) {
+    case "Fail":
+      return reason.error
+    case "Die":
+      return reason.defect
+    default:
+      return new Error("interrupted")
   }
 }

@@ -1,0 +1,78 @@
+/**
+ * One worker as the pool sees it (the code that runs inside a worker is `worker.ts`): its handle, the
+ * tasks it holds and its timers, as a tagged union changed only by the named transitions below, so a worker
+ * cannot be idle and hold a batch, or busy without one.
+ *
+ * @internal
+ */
+import type { Task } from "@effect-futures/core"
+import type { BrokenExecutorError } from "@effect-futures/core/FutureError"
+import type { FutureImpl } from "@effect-futures/core/internal/future"
+import type * as Deferred from "effect/Deferred"
+import type { Transferable } from "node:worker_threads"
+import type { CallerCodec } from "./taskCodec.ts"
+import type { WorkerHandle } from "./transport.ts"
+
+type Timer = ReturnType<typeof setTimeout>
+
+/** A submitted task, from its queueing to its answer. */
+export interface WorkItem {
+  readonly id: number
+  readonly future: FutureImpl<any, any>
+  readonly task: Task.Any
+  readonly taskName: string
+  readonly codec: CallerCodec
+  /** The encoded input, or for a chunk the array of encoded inputs. */
+  readonly payload: unknown
+  /** A chunk: the task runs over each input of `payload` and the future gets every input's `Exit`. */
+  readonly chunk: boolean
+  readonly transfer: ReadonlyArray<Transferable> | undefined
+  /** The worker holding it, from its hand-off until it ends or that worker dies. */
+  worker: PoolWorker | undefined
+  /** When it started executing (the worker reached it), for the run-time histogram. */
+  startedAt: number
+  interrupting: boolean
+}
+
+/**
+ * `Starting`: spawned, loading the task module; `Initializing`: running the initializer; `Idle`: waiting for
+ * work; `Busy`: holding a batch, whose first task is executing (`grace` runs while that one is being
+ * interrupted); `Retiring`: asked to exit, or its process has exited and its last answers are being read (a
+ * batch it still holds may yet be answered); `Dead`: gone.
+ */
+export type WorkerState =
+  | { readonly _tag: "Starting"; readonly startTimer: Timer }
+  | { readonly _tag: "Initializing"; readonly startTimer: Timer }
+  | { readonly _tag: "Idle"; readonly idleTimer: Timer | undefined }
+  | { readonly _tag: "Busy"; readonly batch: Array<WorkItem>; grace: Timer | undefined }
+  | { readonly _tag: "Retiring"; readonly batch: Array<WorkItem>; grace: Timer | undefined }
+  | { readonly _tag: "Dead" }
+
+export interface PoolWorker {
+  readonly handle: WorkerHandle
+  state: WorkerState
+  /** Tasks answered, for recycling. */
+  tasksRun: number
+  /** Its process has exited and its last answers are being read: it takes no more work. */
+  exiting: boolean
+  /** Why it could not start, if it said. */
+  startFailure: BrokenExecutorError | undefined
+  readonly exited: Deferred.Deferred<void>
+}
+
+export const isStarting = (state: WorkerState): boolean => state._tag === "Starting" || state._tag === "Initializing"
+
+/** The tasks the worker holds without an answer, in order: the first is executing. */
+export const batchOf = (state: WorkerState): ReadonlyArray<WorkItem> =>
+  state._tag === "Busy" || state._tag === "Retiring" ? state.batch : []
+
+export const initializing = (startTimer: Timer): WorkerState => ({ _tag: "Initializing", startTimer })
+export const idle = (idleTimer: Timer | undefined): WorkerState => ({ _tag: "Idle", idleTimer })
+export const busy = (batch: Array<WorkItem>): WorkerState => ({ _tag: "Busy", batch, grace: undefined })
+export const dead: WorkerState = { _tag: "Dead" }
+
+/** Retiring keeps the batch (answers may still come while its channel drains) and its grace timer. */
+export const retiring = (state: WorkerState): WorkerState =>
+  state._tag === "Busy" || state._tag === "Retiring"
+    ? { _tag: "Retiring", batch: state.batch, grace: state.grace }
+    : { _tag: "Retiring", batch: [], grace: undefined }
