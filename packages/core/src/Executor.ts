@@ -18,8 +18,8 @@ import {
   type TaskEncodeError,
   type TimeoutError
 } from "./FutureError.ts"
-import { type DirectSubmit, DirectSubmitTypeId, directSubmitOf } from "./internal/directSubmit.ts"
-import { runChunk } from "./internal/chunk.ts"
+import { directSubmitOf, submitDirect } from "./internal/directSubmit.ts"
+import { fiberExecutor, fiberLocalExecutor } from "./internal/fiberExecutor.ts"
 import { FiberPool } from "./internal/fiberPool.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 import { mapChunksInOrder, mapFunction, mapInOrder, Submitting } from "./internal/mapStream.ts"
@@ -219,15 +219,12 @@ const submitEffect = <A, E, R>(
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<Future<A, E>, ExecutorShutdownError, LocalExecutor | R> =>
   Effect.withFiber((fiber) => {
-    const context = fiber.context as Context.Context<LocalExecutor | R>
-    const local = Context.get(context, LocalExecutor)
+    const local = Context.get(fiber.context as Context.Context<LocalExecutor>, LocalExecutor)
     const direct = directSubmitOf(local)
-    if (direct !== undefined) {
-      // The pool runs the task's fiber with these services itself: no provideContext around each task.
-      const submitted = direct.submitUnsafe(effect as Effect.Effect<A, E>, fiber.context)
-      return submitted instanceof ExecutorShutdownError ? Effect.fail(submitted) : Effect.succeed(submitted)
-    }
-    return local.submit(Effect.provideContext(effect, context))
+    // Directly, the pool runs the task's fiber with these services itself: no provideContext around each task.
+    return direct !== undefined
+      ? submitDirect(direct, effect as Effect.Effect<A, E>, fiber.context)
+      : local.submit(Effect.provideContext(effect, fiber.context as Context.Context<R>))
   })
 
 /**
@@ -459,18 +456,6 @@ export const layerFiber = (options?: {
       )
       const shutdownTimeout = yield* decodeShutdownTimeout(options?.shutdownTimeout, "layerFiber")
       yield* Effect.addFinalizer((exit) => Lifecycle.close(pool.lifecycle, exit, shutdownTimeout))
-      const executor: ExecutorShape = {
-        maxWorkers,
-        submitTask: (task, input) => pool.submit(Effect.suspend(() => task.run(input))) as any,
-        // One task that runs the chunk's inputs in order, in one fiber (the chunk rule).
-        submitChunk: (task, inputs) => pool.submit(runChunk(task.run, inputs)) as any,
-        shutdown: (shutdownOptions) => Lifecycle.shutdown(pool.lifecycle, shutdownOptions),
-        stats: Effect.sync(() => pool.stats.snapshot())
-      }
-      const local: LocalExecutorShape & { readonly [DirectSubmitTypeId]: DirectSubmit } = {
-        submit: (effect) => pool.submit(effect),
-        [DirectSubmitTypeId]: pool
-      }
-      return Context.make(Executor, executor).pipe(Context.add(LocalExecutor, local))
+      return Context.make(Executor, fiberExecutor(pool)).pipe(Context.add(LocalExecutor, fiberLocalExecutor(pool)))
     })
   )

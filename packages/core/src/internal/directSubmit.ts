@@ -8,9 +8,9 @@
  * @internal
  */
 import type * as Context from "effect/Context"
-import type * as Effect from "effect/Effect"
+import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import type { CancelledError, ExecutorShutdownError } from "../FutureError.ts"
+import { type CancelledError, ExecutorShutdownError } from "../FutureError.ts"
 import type { FutureImpl } from "./future.ts"
 
 /** @internal */
@@ -45,3 +45,17 @@ export interface DirectSubmit {
  */
 export const directSubmitOf = (service: object): DirectSubmit | undefined =>
   (service as { readonly [DirectSubmitTypeId]?: DirectSubmit })[DirectSubmitTypeId]
+
+/**
+ * Submits through a direct way in, as an Effect.
+ *
+ * @internal
+ */
+export const submitDirect = <A, E>(
+  direct: DirectSubmit,
+  effect: Effect.Effect<A, E>,
+  context: Context.Context<never>
+): Effect.Effect<FutureImpl<A, E>, ExecutorShutdownError> => {
+  const submitted = direct.submitUnsafe(effect, context)
+  return submitted instanceof ExecutorShutdownError ? Effect.fail(submitted) : Effect.succeed(submitted)
+}

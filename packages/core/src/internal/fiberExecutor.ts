@@ -1,0 +1,30 @@
+/**
+ * The fiber pool as the services `layerFiber` provides: `Executor` (tasks, chunks, shutdown, stats) and
+ * `LocalExecutor` (any Effect), the latter carrying the pool's {@link DirectSubmit}.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import type { ExecutorShape, LocalExecutorShape } from "../Executor.ts"
+import { runChunk } from "./chunk.ts"
+import { type DirectSubmit, DirectSubmitTypeId } from "./directSubmit.ts"
+import type { FiberPool } from "./fiberPool.ts"
+import * as Lifecycle from "./lifecycle.ts"
+
+/** @internal */
+export const fiberExecutor = (pool: FiberPool): ExecutorShape => ({
+  maxWorkers: pool.maxWorkers,
+  submitTask: (task, input) => pool.submit(Effect.suspend(() => task.run(input))) as any,
+  // One task that runs the chunk's inputs in order, in one fiber (the chunk rule).
+  submitChunk: (task, inputs) => pool.submit(runChunk(task.run, inputs)) as any,
+  shutdown: (options) => Lifecycle.shutdown(pool.lifecycle, options),
+  stats: Effect.sync(() => pool.stats.snapshot())
+})
+
+/** @internal */
+export const fiberLocalExecutor = (
+  pool: FiberPool
+): LocalExecutorShape & { readonly [DirectSubmitTypeId]: DirectSubmit } => ({
+  submit: (effect) => pool.submit(effect),
+  [DirectSubmitTypeId]: pool
+})
