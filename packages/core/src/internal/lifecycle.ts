@@ -7,9 +7,10 @@
  * tagged union, as `Queue.ts`'s is:
  *
  * ```
- * Open ──beginShutdown──▶ ShuttingDown ──closed──▶ Closed
- *   └──breakExecutor──▶ Broken(error) ──beginShutdown──▶ ShuttingDown(broken) ...
+ * Open ──beginShutdown──▶ ShuttingDown(broken?) ──close──▶ Closed(broken?)
+ *  └──breakExecutor──▶ Broken(error) ──beginShutdown──▶ ShuttingDown(error)
  * ```
+ * (a shut-down or closed executor that breaks keeps its phase and records the error).
  *
  * How a pool plugs in:
  * 1. `make(hooks, options)` once, with the pool's callbacks ({@link Hooks}): `idle` (the pool holds no work
@@ -25,15 +26,17 @@
  *    started task, also the run-time metric's start) and, if it can be interrupted, {@link addRunning}; when
  *    its task has ended, {@link removeRunning}.
  * 4. Whenever the pool may have become idle it calls {@link notifyIfDrained}.
- * 4a. A pool that completes futures from its own events (a worker's reply, a worker's death) collects them with
+ * 5. A pool that completes futures from its own events (a worker's reply, a worker's death) collects them with
  *    {@link completeLater} while it changes its state and runs them with {@link flush} once it is consistent:
  *    a completed future resumes its waiters synchronously, and they may call back into the pool. A drain also
- *    waits for the done callbacks these completions started.
- * 5. `Executor.shutdown` is {@link shutdown}, the Layer's scope close is {@link close}; a pool that can no
+ *    waits for the done callbacks these completions started. (The fiber pool needs none: a future is completed
+ *    by its own task's fiber, whose slot the pool's counts hold until the slot moves on.)
+ * 6. `Executor.shutdown` is {@link shutdown}, the Layer's scope close is {@link close}; a pool that can no
  *    longer serve calls {@link breakExecutor} and fails the items it returns.
  *
  * Completions run after the record is consistent: every transition changes the record first and returns (or
  * runs last) what is due, so a future's done listener that calls back into the lifecycle sees it whole.
+ *
  * @internal
  */
 import type * as Context from "effect/Context"
@@ -51,7 +54,8 @@ import { WorkQueue } from "./workQueue.ts"
  * Where an executor is in its life. `Open`: it takes submits. `Broken`: it cannot serve (a worker cannot start,
  * the initializer failed); submits are taken and fail with the error. `ShuttingDown`: no more submits; queued
  * work still runs unless cancelled. `Closed`: its scope is closing or closed; every task has ended, and the
- * workers are being stopped (no worker is replaced any more). A broken executor that shuts down remembers why it broke (`broken`).
+ * workers are being stopped (no worker is replaced any more). A broken executor that shuts down remembers
+ * why it broke (`broken`).
  * @internal
  */
 export type Phase =
