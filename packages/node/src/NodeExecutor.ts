@@ -8,6 +8,7 @@
 import { Executor, type Task } from "@effect-futures/core"
 import { decodeShutdownTimeout } from "@effect-futures/core/internal/scopeClose"
 import { executorName } from "@effect-futures/core/internal/stats"
+import { validateMaxWorkers } from "@effect-futures/core/internal/validate"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -283,7 +284,7 @@ const make = <I>(
 ): Layer.Layer<Executor.Executor, TaskModuleError> =>
   Layer.effect(Executor.Executor)(
     Effect.gen(function* () {
-      const maxWorkers = yield* Executor.validateMaxWorkers(options.maxWorkers ?? availableParallelism(), layer)
+      const maxWorkers = yield* validateMaxWorkers(options.maxWorkers ?? availableParallelism(), layer)
       const maxTasksPerWorker = yield* positiveInteger(extra.maxTasksPerWorker, Infinity, "maxTasksPerWorker", layer)
       const maxQueue = yield* positiveInteger(options.maxQueue, Infinity, "maxQueue", layer)
       const minWorkers = Math.min(maxWorkers, Math.max(0, extra.minWorkers ?? 1))

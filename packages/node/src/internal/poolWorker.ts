@@ -48,6 +48,9 @@ export type WorkerState =
   | { readonly _tag: "Retiring"; readonly batch: Array<WorkItem>; grace: Timer | undefined }
   | { readonly _tag: "Dead" }
 
+/** A worker that holds a batch. */
+export type Holding = Extract<WorkerState, { readonly batch: Array<WorkItem> }>
+
 export interface PoolWorker {
   readonly handle: WorkerHandle
   state: WorkerState

@@ -7,6 +7,7 @@
  * @internal
  */
 import { BrokenExecutorError } from "@effect-futures/core/FutureError"
+import * as Lifecycle from "@effect-futures/core/internal/lifecycle"
 import type { StatsTracker } from "@effect-futures/core/internal/stats"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -220,6 +221,17 @@ export class WorkerSupply {
     this.owed = 0
     for (const worker of [...this.idle]) this.retire(worker)
     this.stats.setWorkers(this.active)
+  }
+
+  /**
+   * After a worker left: replace it if there is work waiting, or fewer than `minWorkers` remain (not after
+   * `shutdown()`). Nothing once the pool broke or closes.
+   */
+  replace(waiting: number, life: Lifecycle.Lifecycle<any>): void {
+    if (!Lifecycle.isServing(life)) return
+    // Queued tasks still run after shutdown() (unless cancelled): they need a worker.
+    this.spawnFor(waiting)
+    if (!Lifecycle.isShutdown(life)) this.keepMinimum()
   }
 
   /** Spawns workers for waiting tasks (one per task not yet covered by a starting worker), up to `maxWorkers`. */
