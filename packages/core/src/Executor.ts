@@ -25,7 +25,7 @@ import * as Lifecycle from "./internal/lifecycle.ts"
 import { mapChunksInOrder, mapFunction, mapInOrder, Submitting } from "./internal/mapStream.ts"
 import { decodeShutdownTimeout } from "./internal/scopeClose.ts"
 import { type ExecutorStats, executorName } from "./internal/stats.ts"
-import { validateMaxWorkers as validate } from "./internal/validate.ts"
+import { validateMaxWorkers } from "./internal/validate.ts"
 import * as Task from "./Task.ts"
 
 export type {
@@ -381,23 +381,6 @@ export const defaultMaxWorkers = (): number => {
 }
 
 /**
- * Checks a `maxWorkers` option: a positive integer, else a defect that says what was given.
- *
- * @deprecated Internal to the executor Layers; kept only until `@effect-futures/node` no longer imports it.
- * @example
- * ```ts
- * import { Effect } from "effect"
- * import { Executor } from "@effect-futures/core"
- *
- * const four = Executor.validateMaxWorkers(4, "layerFiber") // Effect<number>
- * ```
- *
- * @since 0.1.0
- * @category constructors
- */
-export const validateMaxWorkers: (maxWorkers: number, layer: string) => Effect.Effect<number> = validate
-
-/**
  * The in-process executor: a bounded pool of fibers, the `ThreadPoolExecutor` for I/O-bound Effects. At
  * most `maxWorkers` tasks run at once (default `min(32, cpus + 4)`); the rest wait in FIFO order. Provides
  * `Executor` and `LocalExecutor`. Closing the Layer's scope shuts it down: normally it waits for all tasks;
@@ -447,7 +430,7 @@ export const layerFiber = (options?: {
 }): Layer.Layer<Executor | LocalExecutor> =>
   Layer.effectContext(
     Effect.gen(function* () {
-      const maxWorkers = yield* validate(options?.maxWorkers ?? defaultMaxWorkers(), "layerFiber")
+      const maxWorkers = yield* validateMaxWorkers(options?.maxWorkers ?? defaultMaxWorkers(), "layerFiber")
       const pool = new FiberPool(
         maxWorkers,
         yield* Effect.context<never>(),
