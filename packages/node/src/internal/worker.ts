@@ -9,6 +9,7 @@
  *
  * @internal
  */
+import { type ChunkStep, runChunkUnsafe } from "@effect-futures/core/internal/chunk"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -172,42 +173,37 @@ const runOne = (id: number, codec: WorkerCodec, payload: unknown, resume: (outco
   return undefined
 }
 
+/** Core's chunk rule (`runChunkUnsafe`) on a worker's outcomes. */
+const chunkStepOf = ([status]: Outcome): ChunkStep =>
+  status === Protocol.SUCCESS ? "next" : status === Protocol.INTERRUPTED ? "interrupt" : "stop"
+
 /**
- * Runs a task over a chunk's inputs in order, stopping at the first that does not succeed, and replies once
- * (Python's `_process_chunk`). Returns whether it went asynchronous (then `done` is called when it ends).
+ * Runs a task over a chunk's inputs by core's chunk rule (Python's `_process_chunk`) and replies once.
+ * Returns whether it went asynchronous (then `done` is called when it ends).
  */
 const runChunk = (id: number, codec: WorkerCodec, inputs: ReadonlyArray<unknown>, done: () => void): boolean => {
-  const results: Array<unknown> = []
-  const transfers: Array<Transferable> = []
-  let index = 0
-  const finish = (): void => {
-    const last = results.length === 0 ? undefined : results[results.length - 2]
-    // An interrupt stops the whole chunk: its future ends cancelled.
-    if (last === Protocol.INTERRUPTED) reply(id, [Protocol.INTERRUPTED, undefined, undefined])
-    else reply(id, [Protocol.CHUNK, results, transfers.length === 0 ? undefined : transfers])
-  }
-  const record = ([status, value, transfer]: Outcome): boolean => {
-    results.push(status, value)
-    if (transfer !== undefined) transfers.push(...transfer)
-    return status === Protocol.SUCCESS
-  }
-  const resume = (outcome: Outcome): void => {
-    if (!record(outcome) || step() === "done") {
-      finish()
-      done()
+  let wentAsync = false
+  wentAsync = runChunkUnsafe(
+    inputs,
+    (input, resume: (outcome: Outcome) => void) => runOne(id, codec, input, resume),
+    chunkStepOf,
+    (outcomes, interrupted) => {
+      // An interrupt stops the whole chunk: its future ends cancelled.
+      if (interrupted) {
+        reply(id, [Protocol.INTERRUPTED, undefined, undefined])
+      } else {
+        const results: Array<unknown> = []
+        const transfers: Array<Transferable> = []
+        for (const [status, value, transfer] of outcomes) {
+          results.push(status, value)
+          if (transfer !== undefined) transfers.push(...transfer)
+        }
+        reply(id, [Protocol.CHUNK, results, transfers.length === 0 ? undefined : transfers])
+      }
+      if (wentAsync) done()
     }
-  }
-  const step = (): "async" | "done" => {
-    while (index < inputs.length) {
-      const outcome = runOne(id, codec, inputs[index++], resume)
-      if (outcome === undefined) return "async"
-      if (!record(outcome)) return "done"
-    }
-    return "done"
-  }
-  if (step() === "async") return true
-  finish()
-  return false
+  )
+  return wentAsync
 }
 
 /** Tasks handed to this worker and not started yet, three fields each: id, task name, payload. */
