@@ -619,7 +619,7 @@ export const fromSync: {
 const runDetached = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<Future<A, E>> =>
   Effect.withFiber((fiber) => {
     const future = new FiberFuture<A, E>()
-    future.state = "running"
+    internal.setRunningUnsafe(future)
     startTaskUnsafe(future, effect, fiber.context, constVoid)
     return Effect.succeed(future as unknown as Future<A, E>)
   })

@@ -135,7 +135,7 @@ export class FiberPool implements DirectSubmit {
     this.stats.setBusy(this.stats.busy)
     const future = new FiberFuture<A, E>()
     future.owner = this.onDone
-    future.state = "running"
+    setRunningUnsafe(future)
     future.startedAt = startedAt
     Lifecycle.addRunning(this.lifecycle, future)
     observeTaskUnsafe(future, fiber, context, this.continueSlot)
