@@ -1,7 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Deferred, Effect, Exit, Fiber } from "effect"
+import * as fc from "fast-check"
 import { FutureError } from "@effect-futures/core"
-import { cancel, FutureImpl, setRunningUnsafe } from "@effect-futures/core/internal/future"
+import { cancel, complete as completeFuture, FutureImpl, setRunningUnsafe } from "@effect-futures/core/internal/future"
 import * as Lifecycle from "@effect-futures/core/internal/lifecycle"
 
 interface Item {
@@ -254,4 +255,60 @@ describe("lifecycle", () => {
       assert.strictEqual(lifecycle.stats.snapshot().completed, 2)
     })
   )
+
+  it("random enqueues, cancels, takes, starts, finishes, breaks and shutdowns keep the queued count and the phase consistent", () => {
+    const command = fc.oneof(
+      { weight: 4, arbitrary: fc.constant("enqueue" as const) },
+      { weight: 2, arbitrary: fc.nat({ max: 7 }).map((n) => ({ cancel: n })) },
+      { weight: 3, arbitrary: fc.constant("take" as const) },
+      { weight: 2, arbitrary: fc.nat({ max: 7 }).map((n) => ({ finish: n })) },
+      { weight: 1, arbitrary: fc.constant("shutdown" as const) },
+      { weight: 1, arbitrary: fc.constant("break" as const) }
+    )
+    fc.assert(
+      fc.property(fc.array(command, { maxLength: 40 }), (commands) => {
+        const { lifecycle, enqueue, start, finish } = makePool()
+        const futures: Array<FutureImpl<any, any>> = []
+        let shutDown = false
+        let broken: FutureError.BrokenExecutorError | undefined = undefined
+        for (const step of commands) {
+          if (step === "enqueue") {
+            if (Lifecycle.admit(lifecycle) === undefined) futures.push(enqueue())
+          } else if (step === "take") {
+            const item = Lifecycle.takeQueued(lifecycle)
+            if (item !== undefined && item.future.state === "pending") start(item.future)
+          } else if (step === "shutdown") {
+            Lifecycle.beginShutdown(lifecycle)
+            shutDown = true
+          } else if (step === "break") {
+            const error = new FutureError.BrokenExecutorError({ message: "broken" })
+            const failed = Lifecycle.breakExecutor(lifecycle, error)
+            if (broken === undefined) broken = error
+            else assert.deepStrictEqual(failed, [])
+            for (const item of failed) Effect.runSync(Effect.ignore(completeFuture(item.future, Exit.fail(error))))
+          } else if ("cancel" in step) {
+            const future = futures[step.cancel]
+            if (future !== undefined) Effect.runSync(cancel(future))
+          } else {
+            const future = futures[step.finish]
+            if (future !== undefined && future.state === "running") {
+              finish(future)
+              Effect.runSync(Effect.ignore(completeFuture(future, Exit.succeed(1))))
+            }
+          }
+          // The one count: futures admitted that have neither started nor ended.
+          const waiting = futures.filter((future) => future.state === "pending").length
+          assert.strictEqual(lifecycle.queued, waiting)
+          assert.strictEqual(lifecycle.stats.snapshot().queued, waiting)
+          assert.strictEqual(lifecycle.running.length, futures.filter((future) => future.state === "running").length)
+          assert.strictEqual(Lifecycle.isShutdown(lifecycle), shutDown)
+          assert.strictEqual(Lifecycle.brokenError(lifecycle), broken)
+          assert.strictEqual(Lifecycle.isServing(lifecycle), broken === undefined)
+          const refusal = Lifecycle.admit(lifecycle)
+          if (shutDown) assert.instanceOf(refusal, FutureError.ExecutorShutdownError)
+          else assert.strictEqual(refusal, broken)
+        }
+      })
+    )
+  })
 })
