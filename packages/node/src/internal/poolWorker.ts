@@ -70,7 +70,10 @@ export const batchOf = (state: WorkerState): ReadonlyArray<WorkItem> =>
   state._tag === "Busy" || state._tag === "Retiring" ? state.batch : []
 
 export const initializing = (startTimer: Timer): WorkerState => ({ _tag: "Initializing", startTimer })
-export const idle = (idleTimer: Timer | undefined): WorkerState => ({ _tag: "Idle", idleTimer })
+const idleForever: WorkerState = { _tag: "Idle", idleTimer: undefined }
+/** Idle, until `idleTimer` retires it (none: one shared state, nothing allocated per task). */
+export const idle = (idleTimer: Timer | undefined): WorkerState =>
+  idleTimer === undefined ? idleForever : { _tag: "Idle", idleTimer }
 export const busy = (batch: Array<WorkItem>): WorkerState => ({ _tag: "Busy", batch, grace: undefined })
 export const dead: WorkerState = { _tag: "Dead" }
 

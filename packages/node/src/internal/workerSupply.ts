@@ -91,10 +91,6 @@ export class WorkerSupply {
     return this.owed + this.count.Starting + this.count.Initializing
   }
 
-  get busy(): number {
-    return this.count.Busy
-  }
-
   /** The one place a worker's state changes: its old state's timers end, the counts and `idle` follow. */
   set(worker: PoolWorker, next: WorkerState): void {
     const previous = worker.state
@@ -105,7 +101,7 @@ export class WorkerSupply {
     this.count[next._tag]++
     if (previous._tag === "Idle") this.idle.splice(this.idle.lastIndexOf(worker), 1)
     if (next._tag === "Idle") this.idle.push(worker)
-    if (previous._tag === "Busy" || next._tag === "Busy") this.stats.setBusy(this.count.Busy)
+    if ((previous._tag === "Busy") !== (next._tag === "Busy")) this.stats.setBusy(this.count.Busy)
     if (counted(previous._tag) !== counted(next._tag)) this.stats.setWorkers(this.active)
   }
 
