@@ -302,8 +302,12 @@ export const notifyIfDrained = (lifecycle: Lifecycle<any>): void => {
   }
 }
 
-/** The pool holds no work and no done callback of a completion runs. */
-const isIdle = (lifecycle: Lifecycle<any>): boolean => lifecycle.completing === 0 && lifecycle.hooks.idle()
+/**
+ * The pool holds no work and no done callback of a completion runs. Not while {@link flush} runs: a waiter it
+ * resumes (one that closes the scope, say) may ask before the done callbacks of that completion are counted.
+ */
+const isIdle = (lifecycle: Lifecycle<any>): boolean =>
+  !lifecycle.flushing && lifecycle.completing === 0 && lifecycle.hooks.idle()
 
 /**
  * Collects a completion for {@link flush}: the future is completed with `exit` once the pool's state is

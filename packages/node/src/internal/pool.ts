@@ -44,8 +44,7 @@ export class WorkerPool {
   constructor(options: PoolOptions, context: Context.Context<never>) {
     const life: Lifecycle.Lifecycle<WorkItem> = Lifecycle.make<WorkItem>(
       {
-        // Not while completions run: a waiter they resume may ask before their done callbacks are counted.
-        idle: (): boolean => life.queued === 0 && life.running.length === 0 && !life.flushing,
+        idle: (): boolean => life.queued === 0 && life.running.length === 0,
         stopWorkers: Effect.suspend(() => this.pool.supply.stopAll()),
         onShutdown: () => {
           wakeAllWaiters(this.pool)
@@ -190,8 +189,7 @@ export class WorkerPool {
     Lifecycle.futureEnded(life, future)
     // A queued future cancelled by its owner frees room for a submit waiting under `maxQueue`.
     if (wasQueued) wakeWaiter(this.pool)
-    // Inside `flush` its done callbacks are not counted yet: `flush` tells a drain waiter once they are.
-    if (!life.flushing) Lifecycle.notifyIfDrained(life)
+    Lifecycle.notifyIfDrained(life)
   }
 
   private readonly waitForRoom: Effect.Effect<void> = Effect.callback<void>((resume) => {
