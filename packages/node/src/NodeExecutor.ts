@@ -17,7 +17,7 @@ import { existsSync } from "node:fs"
 import { availableParallelism } from "node:os"
 import { fileURLToPath } from "node:url"
 import type { ResourceLimits, Transferable } from "node:worker_threads"
-import { WorkerPool } from "./internal/pool.ts"
+import { executorOf, WorkerPool } from "./internal/pool.ts"
 import { transferRegistry } from "./internal/protocol.ts"
 import { callerCodec } from "./internal/taskCodec.ts"
 import { indexTasks, moduleHref } from "./internal/taskModule.ts"
@@ -321,17 +321,7 @@ const make = <I>(
       yield* pool
         .warmUp(minWorkers)
         .pipe(Effect.mapError((error) => new TaskModuleError({ module: href, message: error.message, cause: error })))
-      const executor = Executor.Executor.of({
-        maxWorkers,
-        // Core types a transfer list as plain objects; one the platform cannot move fails its post, which the
-        // pool reports as the future's TaskEncodeError.
-        submitTask: (task, input, submitOptions) =>
-          pool.submit(task, input, submitOptions?.transfer as ReadonlyArray<Transferable> | undefined) as any,
-        submitChunk: (task, inputs) => pool.submitChunk(task, inputs) as any,
-        shutdown: (shutdownOptions) => pool.shutdown(shutdownOptions),
-        stats: Effect.sync(() => pool.stats.snapshot())
-      })
-      return executor
+      return executorOf(pool, maxWorkers)
     })
   )
 

@@ -14,7 +14,7 @@
  *
  * @internal
  */
-import type { Task } from "@effect-futures/core"
+import { Executor, type Task } from "@effect-futures/core"
 import { type BrokenExecutorError, ExecutorShutdownError, TaskEncodeError } from "@effect-futures/core/FutureError"
 import { FutureImpl, setRunningUnsafe } from "@effect-futures/core/internal/future"
 import * as Lifecycle from "@effect-futures/core/internal/lifecycle"
@@ -214,3 +214,17 @@ export class WorkerPool {
     return Lifecycle.close(this.pool.life, exit, shutdownTimeout)
   }
 }
+
+/**
+ * The `Executor` service over a pool, as both node Layers provide it. Core types a transfer list as plain
+ * objects; one the platform cannot move fails its post, which the pool reports as the future's TaskEncodeError.
+ */
+export const executorOf = (pool: WorkerPool, maxWorkers: number) =>
+  Executor.Executor.of({
+    maxWorkers,
+    submitTask: (task, input, submitOptions) =>
+      pool.submit(task, input, submitOptions?.transfer as ReadonlyArray<Transferable> | undefined) as any,
+    submitChunk: (task, inputs) => pool.submitChunk(task, inputs) as any,
+    shutdown: (shutdownOptions) => pool.shutdown(shutdownOptions),
+    stats: Effect.sync(() => pool.stats.snapshot())
+  })
