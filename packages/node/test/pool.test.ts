@@ -40,44 +40,49 @@ describe("start-up", () => {
   )
 })
 
-describe("start limit", () => {
-  /** A pool over fake workers: each spawn is recorded, and the test says when a worker has loaded. */
-  const fakePool = (startLimit: number) =>
-    Effect.gen(function* () {
-      const workers: Array<WorkerEvents> = []
-      const spawn: Spawn = (_module, events) => {
-        workers.push(events)
-        const exit = () => queueMicrotask(() => events.onExit("closed", undefined))
-        return { id: workers.length, post: () => {}, close: exit, kill: exit }
-      }
-      const pool = new WorkerPool(
-        {
-          kind: "worker-threads",
-          name: "fake",
-          spawn,
-          moduleHref: "file:///fake.tasks.js",
-          taskNames: new Set(["noop"]),
-          maxWorkers: 4,
-          minWorkers: 4,
-          idleTimeout: Infinity,
-          maxTasksPerWorker: Infinity,
-          initializer: undefined,
-          interruptGracePeriod: 1000,
-          maxQueue: Infinity,
-          closeTimeout: 1000,
-          startTimeout: 60_000,
-          startLimit
-        },
-        yield* Effect.context<never>()
-      )
-      yield* Effect.addFinalizer(() => pool.close(Exit.void))
-      const ready = (index: number) => workers[index]!.onMessage([Protocol.READY, ["noop"]])
-      return { pool, workers, ready }
-    })
+/**
+ * A pool over fake workers (the transport's `Spawn` seam): each spawn and each message a worker gets is
+ * recorded, and the test plays the workers' side.
+ */
+const fakePool = (options: { readonly taskName: string; readonly maxWorkers: number; readonly startLimit: number }) =>
+  Effect.gen(function* () {
+    const workers: Array<{ readonly events: WorkerEvents; readonly posted: Array<Protocol.ToWorker> }> = []
+    const spawn: Spawn = (_module, events) => {
+      const worker = { events, posted: [] as Array<Protocol.ToWorker> }
+      workers.push(worker)
+      const exit = () => queueMicrotask(() => events.onExit("closed", undefined))
+      return { id: workers.length, post: (message) => void worker.posted.push(message), close: exit, kill: exit }
+    }
+    const pool = new WorkerPool(
+      {
+        kind: "worker-threads",
+        name: "fake",
+        spawn,
+        moduleHref: "file:///fake.tasks.js",
+        taskNames: new Set([options.taskName]),
+        maxWorkers: options.maxWorkers,
+        minWorkers: options.maxWorkers,
+        idleTimeout: Infinity,
+        maxTasksPerWorker: Infinity,
+        initializer: undefined,
+        interruptGracePeriod: 1000,
+        maxQueue: Infinity,
+        closeTimeout: 1000,
+        startTimeout: 60_000,
+        startLimit: options.startLimit
+      },
+      yield* Effect.context<never>()
+    )
+    yield* Effect.addFinalizer(() => pool.close(Exit.void))
+    /** Worker `index` says it has loaded the task module. */
+    const ready = (index: number) => workers[index]!.events.onMessage([Protocol.READY, [options.taskName]])
+    return { pool, workers, ready }
+  })
 
+describe("start limit", () => {
   it.effect("the first worker loads alone; once it is ready, up to startLimit load at once", () =>
     Effect.gen(function* () {
-      const { pool, workers, ready } = yield* fakePool(2)
+      const { pool, workers, ready } = yield* fakePool({ taskName: "noop", maxWorkers: 4, startLimit: 2 })
       const warmUp = yield* Effect.forkChild(pool.warmUp(4), { startImmediately: true })
       assert.strictEqual(workers.length, 1)
       ready(0)
@@ -91,7 +96,7 @@ describe("start limit", () => {
 
   it.effect("workers that wait to be spawned are counted, and a closed pool never spawns them", () =>
     Effect.gen(function* () {
-      const { pool, workers } = yield* fakePool(1)
+      const { pool, workers } = yield* fakePool({ taskName: "noop", maxWorkers: 4, startLimit: 1 })
       yield* Effect.forkChild(pool.warmUp(4), { startImmediately: true })
       assert.strictEqual(pool.stats.snapshot().workers, 4)
       yield* pool.close(Exit.void)
@@ -104,36 +109,9 @@ describe("start limit", () => {
 describe("batches over fake workers", () => {
   /** A pool of at most one worker at a time over fake workers: the test sees every message and answers. */
   const onePool = Effect.gen(function* () {
-    const workers: Array<{ events: WorkerEvents; posted: Array<Protocol.ToWorker> }> = []
-    const spawn: Spawn = (_module, events) => {
-      const worker = { events, posted: [] as Array<Protocol.ToWorker> }
-      workers.push(worker)
-      const exit = () => queueMicrotask(() => events.onExit("closed", undefined))
-      return { id: workers.length, post: (message) => void worker.posted.push(message), close: exit, kill: exit }
-    }
-    const pool = new WorkerPool(
-      {
-        kind: "worker-threads",
-        name: "fake",
-        spawn,
-        moduleHref: "file:///fake.tasks.js",
-        taskNames: new Set(["countPrimes"]),
-        maxWorkers: 1,
-        minWorkers: 1,
-        idleTimeout: Infinity,
-        maxTasksPerWorker: Infinity,
-        initializer: undefined,
-        interruptGracePeriod: 1000,
-        maxQueue: Infinity,
-        closeTimeout: 1000,
-        startTimeout: 60_000,
-        startLimit: 1
-      },
-      yield* Effect.context<never>()
-    )
-    yield* Effect.addFinalizer(() => pool.close(Exit.void))
+    const { pool, ready, workers } = yield* fakePool({ taskName: "countPrimes", maxWorkers: 1, startLimit: 1 })
     const warmUp = yield* Effect.forkChild(pool.warmUp(1), { startImmediately: true })
-    workers[0]!.events.onMessage([Protocol.READY, ["countPrimes"]])
+    ready(0)
     yield* Fiber.join(warmUp)
     /** The task ids of each RUN message a worker got. */
     const runs = (index: number) =>
