@@ -14,18 +14,24 @@ import type { Future } from "./Future.ts"
 import {
   type CancelledError,
   ExecutorShutdownError,
+  NoWorkersError,
   type TaskBoundaryError,
   type TaskEncodeError,
+  type TaskError,
   type TimeoutError
 } from "./FutureError.ts"
 import { directSubmitOf, submitDirect } from "./internal/directSubmit.ts"
 import { fiberExecutor, fiberLocalExecutor } from "./internal/fiberExecutor.ts"
+import { startInitializer } from "./internal/fiberInitializer.ts"
 import { FiberPool } from "./internal/fiberPool.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 import { mapChunksInOrder, mapFunction, mapInOrder, Submitting } from "./internal/mapStream.ts"
 import { decodeShutdownTimeout } from "./internal/scopeClose.ts"
 import { type ExecutorStats, executorName } from "./internal/stats.ts"
+import { callPlainFunction } from "./internal/plainFunction.ts"
+import { awaitSubmitted } from "./internal/runInExecutor.ts"
 import { validateMaxWorkers } from "./internal/validate.ts"
+import { zipIterables } from "./internal/zip.ts"
 import * as Task from "./Task.ts"
 
 export type {
@@ -130,6 +136,55 @@ export interface ExecutorShape {
   >
   readonly shutdown: (options?: ShutdownOptions) => Effect.Effect<void>
   readonly stats: Effect.Effect<ExecutorStats>
+  /**
+   * Stops the executor now (Python 3.14's `terminate_workers` / `kill_workers`): shuts it down, cancels the
+   * queued tasks, signals every live worker (`"terminate"`: SIGTERM, `"kill"`: SIGKILL), and returns once they
+   * are gone and every future has ended; the tasks that were running fail with `BrokenExecutorError`. Optional:
+   * only executors with workers have it; without it, {@link terminateWorkers} and {@link killWorkers} fail with
+   * `NoWorkersError`. The node pools provide it.
+   *
+   * @since 0.2.0
+   */
+  readonly forceShutdown?: ((operation: ForceShutdownOperation) => Effect.Effect<void>) | undefined
+}
+
+/**
+ * How {@link ExecutorShape.forceShutdown} stops the workers: `"terminate"` asks them to end now (SIGTERM), `"kill"`
+ * ends them (SIGKILL).
+ *
+ * @example
+ * ```ts
+ * import type { Executor } from "@effect-futures/core"
+ *
+ * const operation: Executor.ForceShutdownOperation = "kill"
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type ForceShutdownOperation = "terminate" | "kill"
+
+/**
+ * A task and its input that an executor runs before its first task (Python's `initializer` and `initargs`):
+ * once in each worker of the node pools, once for the in-process fiber pool, whose workers share one heap. If
+ * it fails, the executor is broken: its futures fail with `BrokenExecutorError` carrying the initializer's
+ * error.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Executor, Task } from "@effect-futures/core"
+ *
+ * const configure = Task.make("configure", { payload: Schema.String, success: Schema.Void, run: () => Effect.void })
+ * const initializer: Executor.Initializer<string> = { task: configure, input: "production" }
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export interface Initializer<I> {
+  readonly task: Task.Task<I, unknown, unknown>
+  readonly input: NoInfer<I>
 }
 
 /**
@@ -320,6 +375,98 @@ export const map: {
   )) as any
 
 /**
+ * `Executor.map` over several iterables read side by side (Python's `executor.map(fn, *iterables)`): the task runs
+ * on each tuple of their items, and the stream stops with the shortest iterable. A `Task` takes the tuple as its
+ * input; a function on an in-process executor takes the items as its arguments. Inputs are pulled lazily, with
+ * the options, order and failure rule of {@link map}.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema, Stream } from "effect"
+ * import { Executor, Task } from "@effect-futures/core"
+ *
+ * const power = Task.make("power", {
+ *   payload: Schema.Tuple([Schema.Number, Schema.Number]),
+ *   success: Schema.Number,
+ *   run: ([base, exponent]) => Effect.succeed(base ** exponent)
+ * })
+ *
+ * // [1, 8, 81]: the third iterable's fourth item is never read
+ * const powers = Executor.mapZip(power, [[1, 2, 3, 4], [5, 3, 4]]).pipe(
+ *   Stream.runCollect,
+ *   Effect.provide(Executor.layerFiber())
+ * )
+ *
+ * // ["a1", "b2"]: a function on an in-process executor takes the items as arguments
+ * const labels = Executor.mapZip((letter: string, n: number) => Effect.succeed(`${letter}${n}`), [["a", "b", "c"], [1, 2]]).pipe(
+ *   Stream.runCollect,
+ *   Effect.provide(Executor.layerFiber())
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ * @category submitting
+ */
+export const mapZip: {
+  <Inputs extends ReadonlyArray<unknown>, A, E>(
+    task: Task.Task<Inputs, A, E>,
+    iterables: { readonly [K in keyof Inputs]: Iterable<Inputs[K]> },
+    options?: MapOptions
+  ): Stream.Stream<A, E | TaskBoundaryError | CancelledError | ExecutorShutdownError | TimeoutError, Executor>
+  <Inputs extends ReadonlyArray<unknown>, A, E, R>(
+    f: (...inputs: Inputs) => Effect.Effect<A, E, R>,
+    iterables: { readonly [K in keyof Inputs]: Iterable<Inputs[K]> },
+    options?: MapOptions
+  ): Stream.Stream<A, E | CancelledError | ExecutorShutdownError | TimeoutError, Executor | LocalExecutor | R>
+} = ((
+  taskOrFunction: Task.Any | ((...inputs: ReadonlyArray<unknown>) => Effect.Effect<unknown, unknown, unknown>),
+  iterables: ReadonlyArray<Iterable<unknown>>,
+  options?: MapOptions
+) =>
+  Task.isTask(taskOrFunction)
+    ? map(taskOrFunction, zipIterables(iterables), options)
+    : map((inputs: ReadonlyArray<unknown>) => taskOrFunction(...inputs), zipIterables(iterables), options)) as any
+
+/**
+ * Runs one call on the executor and waits for its result, in one step (asyncio's `loop.run_in_executor`): a
+ * plain function (synchronous or Promise-returning) with its arguments on an in-process executor, where a throw
+ * or rejection fails with `TaskError`; or a `Task` and its input on any executor. If the waiting fiber is
+ * interrupted, the call is cancelled, or interrupted if it already runs.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Executor, Task } from "@effect-futures/core"
+ * import { readFileSync } from "node:fs"
+ *
+ * // A blocking call, with at most 4 such calls at once
+ * const program = Executor.runInExecutor(readFileSync, "package.json", "utf8").pipe(
+ *   Effect.provide(Executor.layerFiber({ maxWorkers: 4 }))
+ * )
+ *
+ * const double = Task.make("double", { payload: Schema.Number, success: Schema.Number, run: (n) => Effect.succeed(2 * n) })
+ * const doubled = Executor.runInExecutor(double, 21).pipe(Effect.provide(Executor.layerFiber())) // 42
+ * ```
+ *
+ * @since 0.2.0
+ * @category submitting
+ */
+export const runInExecutor: {
+  <I, A, E>(
+    task: Task.Task<I, A, E>,
+    input: I,
+    options?: SubmitOptions
+  ): Effect.Effect<A, E | TaskBoundaryError | CancelledError | ExecutorShutdownError | TaskEncodeError, Executor>
+  <Args extends ReadonlyArray<unknown>, A>(
+    f: (...args: Args) => A,
+    ...args: Args
+  ): Effect.Effect<Awaited<A>, TaskError | CancelledError | ExecutorShutdownError, LocalExecutor>
+} = ((taskOrFunction: Task.Any | ((...args: ReadonlyArray<unknown>) => unknown), ...rest: ReadonlyArray<unknown>) =>
+  Task.isTask(taskOrFunction)
+    ? awaitSubmitted(submit(taskOrFunction, rest[0], rest[1] as SubmitOptions | undefined))
+    : awaitSubmitted(submitEffect(callPlainFunction(() => taskOrFunction(...rest))))) as any
+
+/**
  * Shuts the executor down (Python's `shutdown`): later submits fail with `ExecutorShutdownError`;
  * `cancelFutures` cancels the queued tasks; `wait` (default) waits for the rest to end. Closing an
  * executor Layer's scope does this for you.
@@ -361,6 +508,69 @@ export const shutdown = (options?: ShutdownOptions): Effect.Effect<void, never, 
  * @category lifecycle
  */
 export const stats: Effect.Effect<ExecutorStats, never, Executor> = Executor.use((executor) => executor.stats)
+
+/**
+ * Python 3.14's `terminate_workers`: shuts the executor down at once, cancels its queued tasks, sends SIGTERM to
+ * every live worker (a worker thread is terminated), and returns when all of them are gone; the tasks that were
+ * running fail with `BrokenExecutorError`, and later submits fail with `ExecutorShutdownError`. A child that
+ * outlives its SIGTERM by 2 seconds is killed, so this always returns with no worker left. An executor without
+ * workers (`layerFiber`) fails with `NoWorkersError` and is left as it was: silently doing nothing would leave
+ * running the tasks the caller means to stop.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Executor, Future } from "@effect-futures/core"
+ * import { NodeExecutor } from "@effect-futures/node"
+ * import { countPrimes } from "./primes.tasks.ts"
+ *
+ * const program = Effect.gen(function*() {
+ *   const future = yield* Executor.submit(countPrimes, 1_000_000_000)
+ *   yield* Executor.terminateWorkers
+ *   return yield* Future.exception(future) // fails: BrokenExecutorError
+ * }).pipe(Effect.provide(NodeExecutor.layerChildProcesses({ module: new URL("./primes.tasks.ts", import.meta.url) })))
+ * ```
+ *
+ * @since 0.2.0
+ * @category lifecycle
+ */
+export const terminateWorkers: Effect.Effect<void, NoWorkersError, Executor> = Executor.use((executor) =>
+  forceShutdown(executor, "terminate")
+)
+
+/**
+ * Python 3.14's `kill_workers`: {@link terminateWorkers} with SIGKILL, which no worker can ignore.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Executor } from "@effect-futures/core"
+ * import { NodeExecutor } from "@effect-futures/node"
+ * import { countPrimes } from "./primes.tasks.ts"
+ *
+ * // A task that takes too long: every worker goes, and the futures end at once.
+ * const program = Effect.gen(function*() {
+ *   const future = yield* Executor.submit(countPrimes, 1_000_000_000)
+ *   yield* Effect.sleep("10 seconds")
+ *   yield* Executor.killWorkers
+ * }).pipe(Effect.provide(NodeExecutor.layerWorkerThreads({ module: new URL("./primes.tasks.ts", import.meta.url) })))
+ * ```
+ *
+ * @since 0.2.0
+ * @category lifecycle
+ */
+export const killWorkers: Effect.Effect<void, NoWorkersError, Executor> = Executor.use((executor) =>
+  forceShutdown(executor, "kill")
+)
+
+const forceShutdown = (executor: ExecutorShape, operation: ForceShutdownOperation) =>
+  executor.forceShutdown === undefined
+    ? Effect.fail(
+        new NoWorkersError({
+          message: `Executor.${operation}Workers: this executor has no workers (its tasks run in this process)`
+        })
+      )
+    : executor.forceShutdown(operation)
 
 /**
  * Python's default: `min(32, cpus + 4)`, or 8 where the runtime does not say how many CPUs it has.
@@ -414,7 +624,7 @@ export const defaultMaxWorkers = (): number => {
  * @since 0.1.0
  * @category layers
  */
-export const layerFiber = (options?: {
+export const layerFiber = <I = never>(options?: {
   readonly maxWorkers?: number | undefined
   readonly measureRunTime?: boolean | undefined
   /**
@@ -427,18 +637,31 @@ export const layerFiber = (options?: {
    * cancels the queued ones, interrupts the running ones, and returns once they have ended.
    */
   readonly shutdownTimeout?: Duration.Input | undefined
+  /**
+   * Runs once, before any task starts (Python's `initializer` and `initargs`): the pool's fibers share one heap,
+   * so once for the pool is once per worker. Tasks submitted meanwhile wait queued. If it fails, the pool is
+   * broken: every task fails with `BrokenExecutorError` carrying the initializer's error (a closure's future,
+   * whose error type has no room for it, as a defect).
+   */
+  readonly initializer?: Initializer<I> | undefined
 }): Layer.Layer<Executor | LocalExecutor> =>
   Layer.effectContext(
     Effect.gen(function* () {
       const maxWorkers = yield* validateMaxWorkers(options?.maxWorkers ?? defaultMaxWorkers(), "layerFiber")
+      const initializer = options?.initializer
       const pool = new FiberPool(
         maxWorkers,
         yield* Effect.context<never>(),
         options?.measureRunTime === true,
-        executorName("fiber", options?.name)
+        executorName("fiber", options?.name),
+        initializer !== undefined
       )
       const shutdownTimeout = yield* decodeShutdownTimeout(options?.shutdownTimeout, "layerFiber")
+      // Started before the close is added, so a normal close waits for it (finalizers run last added first).
+      const gate = initializer === undefined ? undefined : yield* startInitializer(pool, initializer)
       yield* Effect.addFinalizer((exit) => Lifecycle.close(pool.lifecycle, exit, shutdownTimeout))
-      return Context.make(Executor, fiberExecutor(pool)).pipe(Context.add(LocalExecutor, fiberLocalExecutor(pool)))
+      return Context.make(Executor, fiberExecutor(pool, gate)).pipe(
+        Context.add(LocalExecutor, fiberLocalExecutor(pool, gate))
+      )
     })
   )

@@ -211,6 +211,29 @@ export class UnknownError extends Schema.TaggedError<UnknownError>()("UnknownErr
 }
 
 /**
+ * `Executor.terminateWorkers` or `Executor.killWorkers` was asked of an executor that has no workers to stop: an
+ * in-process one (`layerFiber`), whose tasks are fibers of this process. Python's `ThreadPoolExecutor` has no
+ * `terminate_workers` either. Nothing was done: the executor is still open.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Executor } from "@effect-futures/core"
+ *
+ * // On a fiber pool, fall back to a shutdown that cancels the queued tasks.
+ * const program = Executor.killWorkers.pipe(
+ *   Effect.catchTag("NoWorkersError", () => Executor.shutdown({ cancelFutures: true })),
+ *   Effect.provide(Executor.layerFiber())
+ * )
+ * ```
+ *
+ * @since 0.2.0
+ */
+export class NoWorkersError extends Schema.TaggedError<NoWorkersError>()("NoWorkersError", {
+  message: Schema.String
+}) {}
+
+/**
  * The errors a future of a task run across a boundary can carry besides the task's own failure.
  *
  * @since 0.1.0

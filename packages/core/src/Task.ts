@@ -5,10 +5,11 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
+import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { pipeArguments, type Pipeable } from "effect/Pipeable"
 import { TaskError } from "./FutureError.ts"
+import { callPlainFunction } from "./internal/plainFunction.ts"
 
 /**
  * @since 0.1.0
@@ -183,19 +184,5 @@ export const fromFunction = <I, A>(name: string, f: (input: I) => A): Task<I, Aw
     payload: Schema.Any,
     success: Schema.Any,
     failure: TaskError,
-    run: (input: I) =>
-      Effect.suspend(() => {
-        let value: A
-        try {
-          value = f(input)
-        } catch (thrown) {
-          return Effect.fail(TaskError.fromThrown(thrown))
-        }
-        return isPromiseLike(value)
-          ? Effect.tryPromise({ try: () => value as PromiseLike<Awaited<A>>, catch: TaskError.fromThrown })
-          : Effect.succeed(value as Awaited<A>)
-      })
+    run: (input: I) => callPlainFunction(() => f(input))
   })
-
-const isPromiseLike = (u: unknown): u is PromiseLike<unknown> =>
-  typeof u === "object" && u !== null && typeof (u as { then?: unknown }).then === "function"

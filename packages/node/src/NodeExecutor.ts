@@ -50,15 +50,24 @@ export class TaskModuleError extends Schema.TaggedError<TaskModuleError>()("Task
 
 /**
  * A task and its input, run once in each worker before its first task (Python's `initializer` and
- * `initargs`).
+ * `initargs`): core's `Executor.Initializer`, which `layerFiber` takes too.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { Task } from "@effect-futures/core"
+ * import { NodeExecutor } from "@effect-futures/node"
+ *
+ * // In the task module: each worker runs it once, before its first task.
+ * export const configure = Task.make("configure", { payload: Schema.String, success: Schema.Void, run: () => Effect.void })
+ *
+ * const initializer: NodeExecutor.Initializer<string> = { task: configure, input: "production" }
+ * ```
  *
  * @since 0.1.0
  * @category models
  */
-export interface Initializer<I> {
-  readonly task: Task.Task<I, unknown, unknown>
-  readonly input: NoInfer<I>
-}
+export type Initializer<I> = Executor.Initializer<I>
 
 /**
  * Options both pools share.

@@ -9,22 +9,43 @@ import type { ExecutorShape, LocalExecutorShape } from "../Executor.ts"
 import { runChunk } from "./chunk.ts"
 import { type DirectSubmit, DirectSubmitTypeId } from "./directSubmit.ts"
 import type { FiberPool } from "./fiberPool.ts"
+import { type Gate, gated } from "./fiberInitializer.ts"
 import * as Lifecycle from "./lifecycle.ts"
 
-/** @internal */
-export const fiberExecutor = (pool: FiberPool): ExecutorShape => ({
+/**
+ * With an initializer, every task goes behind its gate: see `fiberInitializer.ts`.
+ * @internal
+ */
+export const fiberExecutor = (pool: FiberPool, gate?: Gate): ExecutorShape => ({
   maxWorkers: pool.maxWorkers,
-  submitTask: (task, input) => pool.submit(Effect.suspend(() => task.run(input))) as any,
+  submitTask: (task, input) =>
+    pool.submit(
+      gated(
+        gate,
+        Effect.suspend(() => task.run(input)),
+        false
+      )
+    ) as any,
   // One task that runs the chunk's inputs in order, in one fiber (the chunk rule).
-  submitChunk: (task, inputs) => pool.submit(runChunk(task.run, inputs)) as any,
+  submitChunk: (task, inputs) => pool.submit(gated(gate, runChunk(task.run, inputs), false)) as any,
   shutdown: (options) => Lifecycle.shutdown(pool.lifecycle, options),
   stats: Effect.sync(() => pool.stats.snapshot())
 })
 
-/** @internal */
+/**
+ * The direct way in skips the gate, so a pool with an initializer offers it only once the initializer succeeded;
+ * until then closures go through `submit`.
+ * @internal
+ */
 export const fiberLocalExecutor = (
-  pool: FiberPool
-): LocalExecutorShape & { readonly [DirectSubmitTypeId]: DirectSubmit } => ({
-  submit: (effect) => pool.submit(effect),
-  [DirectSubmitTypeId]: pool
-})
+  pool: FiberPool,
+  gate?: Gate
+): LocalExecutorShape & { readonly [DirectSubmitTypeId]: DirectSubmit | undefined } =>
+  gate === undefined
+    ? { submit: (effect) => pool.submit(effect), [DirectSubmitTypeId]: pool }
+    : {
+        submit: (effect) => pool.submit(gated(gate, effect, true)) as any,
+        get [DirectSubmitTypeId]() {
+          return gate.state._tag === "Ready" ? pool : undefined
+        }
+      }

@@ -61,12 +61,29 @@ export class FiberPool implements DirectSubmit {
    */
   readonly measureRunTime: boolean
 
-  constructor(maxWorkers: number, context: Context.Context<never>, measureRunTime: boolean, name: string) {
+  /**
+   * At most this many slots run tasks: `maxWorkers`, or 0 while the pool is held (its initializer runs, see
+   * `fiberInitializer.ts`) and tasks wait queued.
+   */
+  private slotLimit: number
+
+  constructor(
+    maxWorkers: number,
+    context: Context.Context<never>,
+    measureRunTime: boolean,
+    name: string,
+    held = false
+  ) {
     this.maxWorkers = maxWorkers
     this.measureRunTime = measureRunTime
+    this.slotLimit = held ? 0 : maxWorkers
     this.lifecycle = Lifecycle.make<WorkItem>(
-      // Every running future of this pool is a FiberFuture.
-      { idle: () => this.stats.workers === 0, interrupt: (future) => stopTask(future as FiberFuture<any, any>) },
+      {
+        // Held, the pool holds work while anything is queued: no slot will take it before the release.
+        idle: () => this.stats.workers === 0 && (this.slotLimit > 0 || this.lifecycle.queued === 0),
+        // Every running future of this pool is a FiberFuture.
+        interrupt: (future) => stopTask(future as FiberFuture<any, any>)
+      },
       { kind: "fiber", name, maxWorkers, context }
     )
     this.stats = this.lifecycle.stats
@@ -166,7 +183,7 @@ export class FiberPool implements DirectSubmit {
 
   /** A task may start on this stack: a slot is free, nothing queued is waiting for one, and the stack is short. */
   private canStartNow(): boolean {
-    return this.stats.workers < this.maxWorkers && this.lifecycle.queue.length === 0 && nestedSlots < maxNestedSlots
+    return this.stats.workers < this.slotLimit && this.lifecycle.queue.length === 0 && nestedSlots < maxNestedSlots
   }
 
   private admit<I, A, E>(
@@ -175,9 +192,9 @@ export class FiberPool implements DirectSubmit {
     f: ((input: I) => Effect.Effect<A, E>) | undefined,
     input: I
   ): FiberFuture<A, E> | ExecutorShutdownError {
-    // The fiber pool never breaks: the only refusal is a shutdown.
-    const refused = Lifecycle.admit(this.lifecycle) as ExecutorShutdownError | undefined
-    if (refused !== undefined) return refused
+    const refused = Lifecycle.admit(this.lifecycle)
+    // Broken (its initializer failed), the pool still takes tasks: each fails as it starts, at the initializer's gate.
+    if (refused !== undefined && refused._tag === "ExecutorShutdownError") return refused
     const future = new FiberFuture<A, E>()
     future.owner = this.onDone
     if (this.canStartNow()) {
@@ -186,7 +203,7 @@ export class FiberPool implements DirectSubmit {
       return future
     }
     Lifecycle.enqueue(this.lifecycle, { future, effect: effect ?? Effect.suspend(() => f!(input)), context })
-    if (this.stats.workers < this.maxWorkers) {
+    if (this.stats.workers < this.slotLimit) {
       // A slot is free, but the stack is deep or queued tasks go first: a fresh slot takes the queue, in
       // order, after a scheduler turn.
       this.stats.setWorkers(this.stats.workers + 1)
@@ -200,6 +217,17 @@ export class FiberPool implements DirectSubmit {
       const submitted = this.submitUnsafe(effect, fiber.context)
       return submitted instanceof FutureImpl ? Effect.succeed(submitted) : Effect.fail(submitted)
     })
+  }
+
+  /** A held pool may run tasks now: as many slots start as the queue needs, each after a scheduler turn. */
+  release(): void {
+    this.slotLimit = this.maxWorkers
+    const wanted = Math.min(this.maxWorkers, this.lifecycle.queue.length)
+    while (this.stats.workers < wanted) {
+      this.stats.setWorkers(this.stats.workers + 1)
+      this.yieldSlot()
+    }
+    Lifecycle.notifyIfDrained(this.lifecycle)
   }
 
   /** Told when a future ends: completed by its task, by hand, or cancelled while queued. */

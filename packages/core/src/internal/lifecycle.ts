@@ -208,11 +208,19 @@ export const beginShutdown = (lifecycle: Lifecycle<any>): boolean => {
 export const breakExecutor = <Item extends Queued>(
   lifecycle: Lifecycle<Item>,
   error: BrokenExecutorError
-): Array<Item> => {
+): Array<Item> =>
+  markBroken(lifecycle, error) ? lifecycle.queue.takeAll().filter((item) => item.future.state === "pending") : []
+
+/**
+ * The phase part of {@link breakExecutor}, for a pool whose queued work fails by itself when it starts (the fiber
+ * pool's initializer gate): the queue stays. Returns whether the executor broke now (false if it already had).
+ * @internal
+ */
+export const markBroken = (lifecycle: Lifecycle<any>, error: BrokenExecutorError): boolean => {
   const phase = lifecycle.phase
-  if (phase._tag === "Broken" || (phase._tag !== "Open" && phase.broken !== undefined)) return []
+  if (phase._tag === "Broken" || (phase._tag !== "Open" && phase.broken !== undefined)) return false
   lifecycle.phase = phase._tag === "Open" ? { _tag: "Broken", error } : { _tag: phase._tag, broken: error }
-  return lifecycle.queue.takeAll().filter((item) => item.future.state === "pending")
+  return true
 }
 
 /**

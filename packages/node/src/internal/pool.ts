@@ -15,7 +15,7 @@
  * @internal
  */
 import { Executor, type Task } from "@effect-futures/core"
-import { type BrokenExecutorError, ExecutorShutdownError, TaskEncodeError } from "@effect-futures/core/FutureError"
+import { BrokenExecutorError, ExecutorShutdownError, TaskEncodeError } from "@effect-futures/core/FutureError"
 import { FutureImpl, setRunningUnsafe } from "@effect-futures/core/internal/future"
 import * as Lifecycle from "@effect-futures/core/internal/lifecycle"
 import type { StatsTracker } from "@effect-futures/core/internal/stats"
@@ -206,6 +206,25 @@ export class WorkerPool {
   }
 
   /**
+   * Python 3.14's `terminate_workers` / `kill_workers`: a shutdown that cancels the queued tasks, the pool broken
+   * (no worker is replaced, tasks waiting to be handed again fail), then every worker signalled; returns once
+   * they are gone and every future has ended. The tasks their workers ran fail with `BrokenExecutorError`.
+   */
+  forceShutdown(operation: Executor.ForceShutdownOperation): Effect.Effect<void> {
+    const { life, supply } = this.pool
+    const signalled = Effect.suspend(() => {
+      const what = operation === "terminate" ? "terminated (terminateWorkers)" : "killed (killWorkers)"
+      breakPool(this.pool, new BrokenExecutorError({ message: `the executor's workers were ${what}` }))
+      Lifecycle.flush(life)
+      return supply.signalAll(operation === "terminate" ? "SIGTERM" : "SIGKILL")
+    })
+    return Effect.suspend(() => {
+      Lifecycle.beginShutdown(life)
+      return Lifecycle.cancelQueued(life)
+    }).pipe(Effect.andThen(Effect.uninterruptible(signalled)), Effect.andThen(Lifecycle.awaitDrained(life)))
+  }
+
+  /**
    * Scope close (core's rule): a normal exit is `shutdown()`, until an interruption or `shutdownTimeout` stops
    * the tasks; a failure or interruption stops them at once. Then every worker is closed, and killed if it
    * does not exit in time: whichever way the tasks ended, no worker outlives the scope.
@@ -226,5 +245,6 @@ export const executorOf = (pool: WorkerPool, maxWorkers: number) =>
       pool.submit(task, input, submitOptions?.transfer as ReadonlyArray<Transferable> | undefined) as any,
     submitChunk: (task, inputs) => pool.submitChunk(task, inputs) as any,
     shutdown: (shutdownOptions) => pool.shutdown(shutdownOptions),
-    stats: Effect.sync(() => pool.stats.snapshot())
+    stats: Effect.sync(() => pool.stats.snapshot()),
+    forceShutdown: (operation) => pool.forceShutdown(operation)
   })

@@ -7,7 +7,7 @@
 import { fork } from "node:child_process"
 import { extname } from "node:path"
 import { Worker, type ResourceLimits, type Transferable } from "node:worker_threads"
-import { describeCause } from "./describeCause.ts"
+import { describeCause } from "@effect-futures/core/internal/describeCause"
 import * as Protocol from "./protocol.ts"
 
 /**
@@ -32,8 +32,11 @@ export interface WorkerHandle {
   readonly post: (message: Protocol.ToWorker, transfer?: ReadonlyArray<Transferable>) => void
   /** Asks the worker to exit. */
   readonly close: () => void
-  /** Ends the worker now. */
-  readonly kill: () => void
+  /**
+   * Ends the worker now: SIGKILL (the default) or SIGTERM for a child (which may handle SIGTERM); a thread is
+   * terminated either way.
+   */
+  readonly kill: (signal?: "SIGTERM" | "SIGKILL") => void
 }
 
 export type Spawn = (moduleHref: string, events: WorkerEvents) => WorkerHandle
@@ -145,8 +148,8 @@ export const spawnChild =
         if (child.connected) child.send([Protocol.CLOSE])
         else child.kill("SIGKILL")
       },
-      kill: () => {
-        child.kill("SIGKILL")
+      kill: (signal = "SIGKILL") => {
+        child.kill(signal)
       }
     }
   }

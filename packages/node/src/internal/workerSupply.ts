@@ -12,7 +12,7 @@ import type { StatsTracker } from "@effect-futures/core/internal/stats"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import { describeCause } from "./describeCause.ts"
+import { describeCause } from "@effect-futures/core/internal/describeCause"
 import * as Worker from "./poolWorker.ts"
 import type { PoolWorker, WorkerState } from "./poolWorker.ts"
 import type * as Protocol from "./protocol.ts"
@@ -242,10 +242,25 @@ export class WorkerSupply {
 
   /** Closes every worker, kills the ones that do not exit within `closeTimeout`, and waits until all are gone. */
   stopAll(): Effect.Effect<void> {
+    return this.endAll((worker) => this.retire(worker))
+  }
+
+  /**
+   * Signals every worker (`terminateWorkers` / `killWorkers`): each stops counting and takes no more work, and
+   * its exit fails what it held. Kills the ones still there after `closeTimeout` and waits until all are gone.
+   */
+  signalAll(signal: "SIGTERM" | "SIGKILL"): Effect.Effect<void> {
+    return this.endAll((worker) => {
+      if (worker.state._tag !== "Retiring") this.set(worker, Worker.retiring(worker.state))
+      worker.handle.kill(signal)
+    })
+  }
+
+  private endAll(end: (worker: PoolWorker) => void): Effect.Effect<void> {
     return Effect.suspend(() => {
       this.owed = 0
       const workers = [...this.workers]
-      for (const worker of workers) this.retire(worker)
+      for (const worker of workers) end(worker)
       this.stats.setWorkers(this.active)
       return Effect.forEach(workers, (worker) => this.awaitExit(worker), { concurrency: "unbounded", discard: true })
     })
