@@ -430,22 +430,28 @@ export const mapZip: {
 /**
  * Runs one call on the executor and waits for its result, in one step (asyncio's `loop.run_in_executor`): a
  * plain function (synchronous or Promise-returning) with its arguments on an in-process executor, where a throw
- * or rejection fails with `TaskError`; or a `Task` and its input on any executor. If the waiting fiber is
- * interrupted, the call is cancelled, or interrupted if it already runs.
+ * or rejection fails with `TaskError`; or a `Task` and its input on any executor, so a blocking call leaves the
+ * main thread on a worker pool. If the waiting fiber is interrupted, the call is cancelled, or interrupted if it
+ * already runs.
  *
  * @example
  * ```ts
- * import { Effect, Schema } from "effect"
- * import { Executor, Task } from "@effect-futures/core"
- * import { readFileSync } from "node:fs"
+ * import { Effect } from "effect"
+ * import { Executor } from "@effect-futures/core"
+ * import { NodeExecutor } from "@effect-futures/node"
+ * import { countPrimes } from "./primes.tasks.ts"
  *
- * // A blocking call, with at most 4 such calls at once
- * const program = Executor.runInExecutor(readFileSync, "package.json", "utf8").pipe(
+ * declare const fetchPage: (url: string, attempts: number) => Promise<string>
+ *
+ * // A plain async function and its arguments, with at most 4 such calls at once
+ * const page = Executor.runInExecutor(fetchPage, "https://example.com", 3).pipe(
  *   Effect.provide(Executor.layerFiber({ maxWorkers: 4 }))
  * )
  *
- * const double = Task.make("double", { payload: Schema.Number, success: Schema.Number, run: (n) => Effect.succeed(2 * n) })
- * const doubled = Executor.runInExecutor(double, 21).pipe(Effect.provide(Executor.layerFiber())) // 42
+ * // CPU-bound work in a worker thread
+ * const primes = Executor.runInExecutor(countPrimes, 1_000_000).pipe(
+ *   Effect.provide(NodeExecutor.layerWorkerThreads({ module: new URL("./primes.tasks.ts", import.meta.url) }))
+ * )
  * ```
  *
  * @since 0.2.0
