@@ -44,7 +44,7 @@ describe.each(pools)("$name", (pool) => {
           const context = yield* Layer.buildWithScope(pool.layer({ maxWorkers: 2, minWorkers: 2 }), scope)
           const run = Effect.provide(context)
           const pids = yield* Effect.forEach([1, 2], () =>
-            Effect.flatMap(Executor.submit(Tasks.whoAmI, undefined), Future.result)
+            Effect.flatMap(Executor.submit(Tasks.whoAmI, undefined), (future) => Future.result(future))
           ).pipe(run)
           // One task that can be interrupted, one that only killing its worker stops, one queued behind them.
           const waiting = yield* startRunning(Tasks.sleepForever, undefined).pipe(run)
@@ -101,7 +101,9 @@ describe("child processes", () => {
     "terminateWorkers kills a child that ignores SIGTERM after 2 seconds, and returns",
     () =>
       Effect.gen(function* () {
-        const pid = yield* Effect.flatMap(Executor.submit(Tasks.ignoreSigterm, undefined), Future.result)
+        const pid = yield* Effect.flatMap(Executor.submit(Tasks.ignoreSigterm, undefined), (future) =>
+          Future.result(future)
+        )
         const running = yield* startRunning(Tasks.sleepForever, undefined)
         const started = Date.now()
         yield* Executor.terminateWorkers

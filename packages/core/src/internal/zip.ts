@@ -27,11 +27,11 @@ export const zipIterables = <Inputs extends ReadonlyArray<unknown>>(iterables: {
     return {
       next: (): IteratorResult<Inputs> => {
         if (done) return { done: true, value: undefined }
-        const tuple = new Array<unknown>(iterators.length)
+        const tuple: Array<unknown> = []
         for (let index = 0; index < iterators.length; index++) {
           const next = iterators[index]!.next()
           if (next.done === true) return finish(index)
-          tuple[index] = next.value
+          tuple.push(next.value)
         }
         return { done: false, value: tuple as unknown as Inputs }
       },
