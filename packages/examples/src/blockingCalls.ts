@@ -10,7 +10,7 @@
  *   with ThreadPoolExecutor(max_workers=4) as executor:
  *       results = await asyncio.gather(*(asyncWrapper(executor, v) for v in (10, 20, 30, 40)))
  */
-import { Executor, Future } from "@effect-futures/core"
+import { Executor } from "@effect-futures/core"
 import { NodeExecutor } from "@effect-futures/node"
 import { Effect, Fiber, Schedule } from "effect"
 import { legacyBlockingCompute, legacyBlockingComputeSync } from "./tasks/legacy.tasks.ts"
@@ -48,7 +48,8 @@ export const program = Effect.gen(function* () {
   yield* print("through layerWorkerThreads({ maxWorkers: 4 }):")
   yield* withTicker(
     "  pool",
-    Effect.forEach(values, (value) => Effect.flatMap(Executor.submit(legacyBlockingCompute, value), Future.result), {
+    // Python's `await loop.run_in_executor(executor, legacyBlockingCompute, value)`: submit and wait, one call.
+    Effect.forEach(values, (value) => Executor.runInExecutor(legacyBlockingCompute, value), {
       concurrency: "unbounded"
     })
   )
