@@ -1,4 +1,4 @@
-import { Executor, FutureError } from "@effect-futures/core"
+import { Executor } from "@effect-futures/core"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
 import * as Tasks from "./fixtures/pool.tasks.ts"
@@ -23,19 +23,6 @@ describe.each(pools)("$name", (pool) => {
           Array.from(chunked),
           Array.from({ length: 20 }, (_, i) => i * i)
         )
-      }).pipe(Effect.provide(pool.layer())),
-    TIMEOUT
-  )
-
-  it.live(
-    "runInExecutor runs a Task in a worker and returns its result, or its typed error",
-    () =>
-      Effect.gen(function* () {
-        assert.strictEqual(yield* Executor.runInExecutor(Tasks.countPrimes, 100), 25)
-        const failed = yield* Effect.flip(Executor.runInExecutor(Tasks.countPrimes, -1))
-        assert.instanceOf(failed, Tasks.PrimeLimitError)
-        const thrown = yield* Effect.flip(Executor.runInExecutor(Tasks.throws, "boom"))
-        assert.instanceOf(thrown, FutureError.TaskError)
       }).pipe(Effect.provide(pool.layer())),
     TIMEOUT
   )
