@@ -22,7 +22,7 @@ export const onMessage = (pool: PoolState, worker: PoolWorker, message: Protocol
   switch (message[0]) {
     case Protocol.RESULT: {
       const batch = Worker.batchOf(worker.state)
-      if (batch[0]?.id === message[1]) return answered(pool, worker, message[2], message[3])
+      if (batch[0]?.id === message[1]) return answered(pool, worker, message[2], message[3], message[4])
       if (message[2] === Protocol.INTERRUPTED) {
         const index = batch.findIndex((handed) => handed.id === message[1])
         if (index > 0) return droppedByWorker(pool, worker, index)
