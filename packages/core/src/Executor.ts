@@ -85,7 +85,7 @@ export type Transferable = object
  * import type { Executor } from "@effect-futures/core"
  *
  * // Up to 3 more attempts after a crash, 100 ms apart, then 200 ms, 400 ms.
- * const afterCrashes: Executor.RetryPolicy<unknown> = Schedule.both(Schedule.exponential("100 millis"), Schedule.recurs(3))
+ * const afterCrashes: Executor.RetryPolicy<unknown> = { schedule: Schedule.exponential("100 millis"), times: 3 }
  * // Any failure, at most twice more.
  * const anyFailure: Executor.RetryPolicy<unknown> = { times: 2, while: () => true }
  * ```
@@ -128,8 +128,6 @@ export interface SubmitOptions<E = unknown> {
    */
   readonly id?: string | undefined
 }
-
-
 
 /**
  * What every executor provides. Programs use {@link submit} and {@link map}; executor authors implement
