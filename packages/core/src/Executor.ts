@@ -181,6 +181,14 @@ export interface ExecutorShape {
   >
   readonly shutdown: (options?: ShutdownOptions) => Effect.Effect<void>
   readonly stats: Effect.Effect<ExecutorStats>
+  /**
+   * Done once the executor takes no more submits (shut down, or its scope closing). A retried task waiting for
+   * its next attempt ends then, with its last attempt's exit, instead of waiting out its backoff to find the
+   * executor shut down. Optional; every executor of this repo has it.
+   *
+   * @since 0.3.0
+   */
+  readonly whenShutdown?: Effect.Effect<void> | undefined
 }
 
 /**
@@ -287,7 +295,7 @@ const submitTaskWith = (
   const policy = options.retry
   if (policy === undefined) return executor.submitTask(task, input, options)
   return Effect.withFiber((fiber) =>
-    submitRetrying(executor.submitTask as any, task, input, options, policy, fiber.context)
+    submitRetrying(executor.submitTask as any, task, input, options, policy, fiber.context, executor.whenShutdown)
   ) as any
 }
 

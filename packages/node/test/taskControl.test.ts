@@ -5,7 +5,7 @@
  */
 import { Executor, Future, FutureError } from "@effect-futures/core"
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Effect, Exit, Layer, Option, Schedule, Tracer } from "effect"
+import { Cause, Clock, Effect, Exit, Layer, Option, Schedule, Stream, Tracer } from "effect"
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -243,6 +243,57 @@ describe.each(executors)("$name", ({ executorName, inWorker, layer }) => {
   )
 
   it.live(
+    "a retried future waiting for its next attempt ends with its last attempt's error when the executor's scope closes",
+    () =>
+      withTempFile((path) =>
+        Effect.gen(function* () {
+          const future = yield* Effect.scoped(
+            Effect.gen(function* () {
+              const context = yield* Layer.build(layer())
+              const future = yield* Executor.submit(Tasks.failCounting, path, {
+                retry: { schedule: Schedule.spaced("1 minute"), while: () => true }
+              }).pipe(Effect.provideContext(context))
+              while (!(yield* Effect.sync(() => attemptsIn(path) === 1))) yield* Effect.sleep("10 millis")
+              yield* Effect.sleep("50 millis")
+              return future
+            })
+          )
+          assert.strictEqual(yield* Future.state(future), "failed")
+          assert.deepStrictEqual(yield* Effect.flip(Future.result(future)), new Tasks.AttemptFailed({ attempt: 1 }))
+        })
+      ),
+    TIMEOUT
+  )
+
+  it.live(
+    "map's taskTimeout stops each task and fails the stream with TimeoutError; its retry retries each task",
+    () =>
+      withTempFile((path) =>
+        Effect.gen(function* () {
+          const timedOut = yield* Effect.flip(
+            Executor.map(Tasks.sleepForever, [undefined], { taskTimeout: "100 millis" }).pipe(Stream.runCollect)
+          )
+          assert.instanceOf(timedOut, FutureError.TimeoutError)
+          const retried = yield* Executor.map(Tasks.failOnce, [path], { retry: { times: 1, while: () => true } }).pipe(
+            Stream.runCollect
+          )
+          assert.deepStrictEqual(Array.from(retried), [2])
+        }).pipe(Effect.provide(layer()))
+      ),
+    TIMEOUT
+  )
+
+  it.live(
+    "a timeout that is not a duration is a defect at submit",
+    () =>
+      Effect.gen(function* () {
+        const exit = yield* Effect.exit(Executor.submit(Tasks.whoAmI, undefined, { timeout: "soon" as never }))
+        assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
+      }).pipe(Effect.provide(layer())),
+    TIMEOUT
+  )
+
+  it.live(
     "a task's span is a child of the submitter's, in one trace; spans made in the task are its children",
     () => {
       const { tracer, spans } = memoryTracer()
@@ -322,6 +373,12 @@ describe.each(pools)("$name", ({ layer }) => {
         Effect.gen(function* () {
           const future = yield* Executor.submit(Tasks.crashOnce, path, { retry: { times: 2 } })
           assert.strictEqual(yield* Future.result(future), "survived")
+          // Without retry the crash is the answer, and its error names the task's id.
+          rmSync(path)
+          const once = yield* Executor.submit(Tasks.crashOnce, path, { id: "order-9" })
+          const error = yield* Effect.flip(Future.result(once))
+          assert.instanceOf(error, FutureError.BrokenExecutorError)
+          assert.include(error.message, '"crashOnce" (id order-9)')
         }).pipe(Effect.provide(layer()))
       ),
     TIMEOUT

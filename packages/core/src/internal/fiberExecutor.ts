@@ -28,7 +28,8 @@ export const fiberExecutor = (pool: FiberPool): ExecutorShape => ({
   // One task that runs the chunk's inputs in order, in one fiber (the chunk rule).
   submitChunk: (task, inputs) => pool.submit(runChunk(task.run, inputs)) as any,
   shutdown: (options) => Lifecycle.shutdown(pool.lifecycle, options),
-  stats: Effect.sync(() => pool.stats.snapshot())
+  stats: Effect.sync(() => pool.stats.snapshot()),
+  whenShutdown: Lifecycle.whenShutdown(pool.lifecycle)
 })
 
 /** @internal */

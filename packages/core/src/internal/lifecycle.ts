@@ -117,6 +117,8 @@ export interface Lifecycle<Item extends Queued> {
   readonly hooks: Hooks
   /** What its tasks' spans say of it, and whether they have spans at all. */
   readonly executor: TaskControl.ExecutorInfo
+  /** Done when it stops taking submits (`whenShutdown`): a retry waiting for its next attempt stops then. */
+  readonly shutdownSignal: Deferred.Deferred<void>
 }
 
 /**
@@ -148,7 +150,8 @@ export const make = <Item extends Queued>(hooks: Hooks, options: Options): Lifec
     runFork: options.runFork ?? Effect.runForkWith(options.context),
     stats: undefined as unknown as StatsTracker,
     hooks,
-    executor: { kind: options.kind, name: options.name, tracing: options.tracing ?? true }
+    executor: { kind: options.kind, name: options.name, tracing: options.tracing ?? true },
+    shutdownSignal: Deferred.makeUnsafe<void>()
   }
   ;(lifecycle as { stats: StatsTracker }).stats = new StatsTracker(
     options.maxWorkers,
@@ -177,6 +180,12 @@ export const admit = (lifecycle: Lifecycle<any>): ExecutorShutdownError | Broken
 export const isOpen = (lifecycle: Lifecycle<any>): boolean => lifecycle.phase._tag === "Open"
 
 /**
+ * `ExecutorShape.whenShutdown`: done once the executor takes no more submits.
+ * @internal
+ */
+export const whenShutdown = (lifecycle: Lifecycle<any>): Effect.Effect<void> => Deferred.await(lifecycle.shutdownSignal)
+
+/**
  * No more submits are taken (shut down or closed); a broken executor still takes them.
  * @internal
  */
@@ -201,6 +210,7 @@ export const beginShutdown = (lifecycle: Lifecycle<any>): boolean => {
   if (phase._tag === "ShuttingDown" || phase._tag === "Closed") return false
   lifecycle.phase = { _tag: "ShuttingDown", broken: phase._tag === "Broken" ? phase.error : undefined }
   lifecycle.hooks.onShutdown?.()
+  Deferred.doneUnsafe(lifecycle.shutdownSignal, Exit.void)
   return true
 }
 

@@ -81,7 +81,8 @@ export const submitRetrying = <I, A, E>(
   input: I,
   options: AttemptOptions,
   policy: Policy<E>,
-  context: Context.Context<never>
+  context: Context.Context<never>,
+  whenShutdown: Effect.Effect<void> | undefined
 ): Effect.Effect<RetryFuture<A, E>, ExecutorShutdownError | TaskEncodeError> => {
   const future = new RetryFuture<A, E>()
   const attemptOptions: AttemptOptions = {
@@ -94,6 +95,8 @@ export const submitRetrying = <I, A, E>(
   return Effect.map(submitTask(task, input, attemptOptions), (first) => {
     let next: FutureImpl<A, any> | undefined = first
     let lastExit: Exit.Exit<A, any> | undefined = undefined
+    /** No attempt can follow: the executor takes no more submits. */
+    let executorShutDown = false
     // One attempt: its exit when it is the last one, its typed error for the policy to judge otherwise.
     const attempt = Effect.suspend(() => {
       const submitted = next !== undefined ? Effect.succeed(next) : submitTask(task, input, attemptOptions)
@@ -109,7 +112,7 @@ export const submitRetrying = <I, A, E>(
                 lastExit = exit
                 if (Exit.isSuccess(exit) || current.state === "cancelled") return Effect.succeed(exit)
                 const error = Cause.findError(exit.cause)
-                if (Result.isFailure(error) || Result.isSuccess(Cause.findDefect(exit.cause))) {
+                if (executorShutDown || Result.isFailure(error) || Result.isSuccess(Cause.findDefect(exit.cause))) {
                   return Effect.succeed(exit)
                 }
                 future.betweenAttempts = true
@@ -119,7 +122,22 @@ export const submitRetrying = <I, A, E>(
         })
       )
     })
-    const loop = Effect.retry(attempt, retryOptions(policy) as any) as Effect.Effect<Exit.Exit<A, any>, E>
+    const retried = Effect.retry(attempt, retryOptions(policy) as any) as Effect.Effect<Exit.Exit<A, any>, E>
+    // When the executor shuts down, a wait for the next attempt ends at once (none can be submitted); an attempt
+    // that runs goes on, and is the last.
+    const loop =
+      whenShutdown === undefined
+        ? retried
+        : Effect.raceFirst(
+            retried,
+            Effect.andThen(
+              whenShutdown,
+              Effect.suspend(() => {
+                executorShutDown = true
+                return future.betweenAttempts ? Effect.succeed(lastExit!) : Effect.never
+              })
+            )
+          )
     const fiber = Effect.runForkWith(context)(loop)
     future.loop = fiber
     fiber.addObserver((exit) => {

@@ -215,6 +215,10 @@ export class WorkerPool {
     })
   })
 
+  get whenShutdown(): Effect.Effect<void> {
+    return Lifecycle.whenShutdown(this.pool.life)
+  }
+
   shutdown(options?: { readonly wait?: boolean | undefined; readonly cancelFutures?: boolean | undefined }) {
     return Lifecycle.shutdown(this.pool.life, options)
   }
@@ -239,5 +243,6 @@ export const executorOf = (pool: WorkerPool, maxWorkers: number) =>
     submitTask: (task, input, submitOptions) => pool.submit(task, input, submitOptions) as any,
     submitChunk: (task, inputs) => pool.submitChunk(task, inputs) as any,
     shutdown: (shutdownOptions) => pool.shutdown(shutdownOptions),
-    stats: Effect.sync(() => pool.stats.snapshot())
+    stats: Effect.sync(() => pool.stats.snapshot()),
+    whenShutdown: pool.whenShutdown
   })
