@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Schema } from "effect"
+import { TestClock } from "effect/testing"
 import { Executor, FutureError, Task } from "@effect-futures/core"
 
 const double = Task.make("double", {
@@ -42,6 +43,19 @@ describe("Executor.runInExecutor", () => {
   it.effect("runs a Task and its input", () =>
     Effect.gen(function* () {
       assert.strictEqual(yield* Executor.runInExecutor(double, 21), 42)
+    }).pipe(Effect.provide(Executor.layerFiber()))
+  )
+
+  it.effect("a Task's submit options apply: its timeout interrupts it and fails the call with TimeoutError", () =>
+    Effect.gen(function* () {
+      const slow = Task.make("slow", {
+        payload: Schema.Number,
+        success: Schema.Number,
+        run: (n) => Effect.as(Effect.sleep("10 seconds"), n)
+      })
+      const fiber = yield* Effect.forkChild(Effect.flip(Executor.runInExecutor(slow, 1, { timeout: "1 second" })))
+      yield* TestClock.adjust("1 second")
+      assert.instanceOf(yield* Fiber.join(fiber), FutureError.TimeoutError)
     }).pipe(Effect.provide(Executor.layerFiber()))
   )
 
