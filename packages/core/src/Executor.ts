@@ -679,7 +679,7 @@ export const stats: Effect.Effect<ExecutorStats, never, Executor> = Executor.use
  * const program = Effect.gen(function*() {
  *   const future = yield* Executor.submit(countPrimes, 1_000_000_000)
  *   yield* Executor.terminateWorkers
- *   return yield* Future.exception(future) // fails: BrokenExecutorError
+ *   return yield* Future.exception(future) // Option.some(BrokenExecutorError)
  * }).pipe(Effect.provide(NodeExecutor.layerChildProcesses({ module: new URL("./primes.tasks.ts", import.meta.url) })))
  * ```
  *
