@@ -216,7 +216,10 @@ export class FiberPool implements DirectSubmit {
     if (refused !== undefined) return refused
     const future = new FiberFuture<A, E>()
     future.owner = this.onDone
-    const control = Lifecycle.controlOf(this.lifecycle, context, taskName, future, options)
+    const control =
+      options === undefined && !this.traces(context)
+        ? undefined
+        : Lifecycle.controlOf(this.lifecycle, context, taskName, future, options)
     if (control !== undefined) {
       future.control = control
       // The task's own spans are children of its task span.
