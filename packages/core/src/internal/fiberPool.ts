@@ -2,6 +2,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as References from "effect/References"
 import * as Tracer from "effect/Tracer"
 import type { CancelledError, ExecutorShutdownError } from "../FutureError.ts"
 import { futureExit, FutureImpl, interrupt, isDone, isExit, setRunningUnsafe, stateOf } from "./future.ts"
@@ -195,10 +196,19 @@ export class FiberPool implements DirectSubmit {
     return result
   }
 
-  /** Whether a task submitted from a fiber with these services gets a span. */
+  /** Whether a task submitted from a fiber with these services gets a span; remembered for the last services. */
   private traces(context: Context.Context<never>): boolean {
-    return this.lifecycle.executor.tracing && Context.getOrUndefined(context, Tracer.ParentSpan) !== undefined
+    // `map` submits every input with the same services: one lookup per stream, not per task.
+    if (context === this.tracedContext) return this.tracedAnswer
+    this.tracedContext = context
+    this.tracedAnswer =
+      this.lifecycle.executor.tracing &&
+      Context.getOrUndefined(context, Tracer.ParentSpan) !== undefined &&
+      Context.get(context, References.TracerEnabled)
+    return this.tracedAnswer
   }
+  private tracedContext: Context.Context<never> | undefined = undefined
+  private tracedAnswer = false
 
   /** A task may start on this stack: a slot is free, nothing queued is waiting for one, and the stack is short. */
   private canStartNow(): boolean {
@@ -218,7 +228,10 @@ export class FiberPool implements DirectSubmit {
     if (refused !== undefined && refused._tag === "ExecutorShutdownError") return refused
     const future = new FiberFuture<A, E>()
     future.owner = this.onDone
-    const control = Lifecycle.controlOf(this.lifecycle, context, taskName, future, options)
+    const control =
+      options === undefined && !this.traces(context)
+        ? undefined
+        : Lifecycle.controlOf(this.lifecycle, context, taskName, future, options)
     if (control !== undefined) {
       future.control = control
       // The task's own spans are children of its task span.
