@@ -5,8 +5,8 @@
  * order and failure, `asCompleted` and `wait`, typed errors arriving as their class, `ExecutorShutdownError`
  * after shutdown, and the stats.
  *
- * The tests submit the task of `@effect-futures/testing/conformanceTasks`: give a worker pool that module
- * ({@link tasksModule}). Each test builds the Layer anew, so a test that shuts the executor down leaves the
+ * The tests submit the task of `ConformanceTasks`: give a worker pool that module ({@link tasksModule}). Each
+ * test builds the Layer anew, so a test that shuts the executor down leaves the
  * next one a fresh executor.
  *
  * @since 0.1.0
@@ -22,16 +22,16 @@ import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { describe, expect, it } from "vitest"
-import { type Behaviour, behave, ConformanceError } from "./conformanceTasks.ts"
+import { type Behaviour, behave, ConformanceError } from "./ConformanceTasks.ts"
 
 /**
- * The URL of the conformance task module, for a worker pool's `module` option: `conformanceTasks.ts` beside
- * this module when the package runs from its sources, `conformanceTasks.js` when it is built.
+ * The URL of the conformance task module, for a worker pool's `module` option: `ConformanceTasks.ts` beside
+ * this module when the package runs from its sources, `ConformanceTasks.js` when it is built.
  *
  * @example
  * ```ts
  * import { NodeExecutor } from "@effect-futures/node"
- * import * as ExecutorConformance from "@effect-futures/testing/ExecutorConformance"
+ * import { ExecutorConformance } from "@effect-futures/testing"
  *
  * const layer = NodeExecutor.layerWorkerThreads({ module: ExecutorConformance.tasksModule, maxWorkers: 2 })
  * ```
@@ -40,7 +40,7 @@ import { type Behaviour, behave, ConformanceError } from "./conformanceTasks.ts"
  * @category task module
  */
 export const tasksModule: URL = new URL(
-  `./conformanceTasks${/\.[cm]?[jt]s$/.exec(new URL(import.meta.url).pathname)?.[0] ?? ".js"}`,
+  `./ConformanceTasks${/\.[cm]?[jt]s$/.exec(new URL(import.meta.url).pathname)?.[0] ?? ".js"}`,
   import.meta.url
 )
 
@@ -67,7 +67,7 @@ type Run = <A, E>(body: Effect.Effect<A, E, Executor.Executor>) => Promise<void>
  * ```ts
  * // fiber.conformance.test.ts
  * import { Executor } from "@effect-futures/core"
- * import * as ExecutorConformance from "@effect-futures/testing/ExecutorConformance"
+ * import { ExecutorConformance } from "@effect-futures/testing"
  *
  * ExecutorConformance.suite("layerFiber", Executor.layerFiber({ maxWorkers: 2 }))
  * ```

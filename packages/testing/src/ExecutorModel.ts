@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import type { Future } from "@effect-futures/core"
+import * as ExecutorProgram from "./ExecutorProgram.ts"
 import type { Command, Outcome, Start, Target } from "./ExecutorProgram.ts"
 
 /**
@@ -148,12 +149,11 @@ export const count = (model: Model, state: State): number =>
  * @since 0.1.0
  * @category getters
  */
-export const pick = (model: Model, target: Target): number | undefined => {
-  const all = model.futures.map((_, index) => index)
-  const among = target.among === "any" ? [] : all.filter((index) => model.futures[index]!.state === target.among)
-  const candidates = among.length > 0 ? among : all
-  return candidates.length === 0 ? undefined : candidates[target.n % candidates.length]
-}
+export const pick = (model: Model, target: Target): number | undefined =>
+  ExecutorProgram.pick(
+    model.futures.map((future) => future.state),
+    target
+  )
 
 /**
  * What a test should observe of a future now.

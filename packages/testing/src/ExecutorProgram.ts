@@ -56,6 +56,18 @@ export type Command =
   | { readonly _tag: "Shutdown"; readonly wait: boolean; readonly cancelFutures: boolean }
 
 /**
+ * A move of a test on the tasks that the code under test submitted to a `TestExecutor`: the commands that
+ * neither submit nor shut down. `TestExecutor.perform` plays one.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Move = Extract<
+  Command,
+  { readonly _tag: "RunNext" | "RunAll" | "Complete" | "Crash" | "Cancel" | "Interrupt" }
+>
+
+/**
  * How a program ends: `drain` lets every task end and closes the executor's scope normally; `abort` closes
  * it with a failure (queued tasks are cancelled, running ones interrupted).
  *
@@ -182,6 +194,52 @@ export const command = (options?: Pick<Options, "start">): fc.Arbitrary<Command>
     { weight: 1, arbitrary: fc.constant({ _tag: "RunAll" as const }) },
     { weight: 1, arbitrary: fc.record({ _tag: fc.constant("Crash" as const), target }) }
   )
+}
+
+/**
+ * Arbitrary move of a test on the tasks of the code under test (see {@link Move}): mostly starting tasks and
+ * ending them, some crashes, cancels and interrupts.
+ *
+ * @example
+ * ```ts
+ * import * as fc from "fast-check"
+ * import { ExecutorProgram } from "@effect-futures/testing"
+ *
+ * const schedule = fc.array(ExecutorProgram.move, { maxLength: 20 })
+ * ```
+ *
+ * @since 0.1.0
+ * @category arbitraries
+ */
+export const move: fc.Arbitrary<Move> = fc.oneof(
+  { weight: 4, arbitrary: fc.constant({ _tag: "RunNext" as const }) },
+  { weight: 2, arbitrary: fc.constant({ _tag: "RunAll" as const }) },
+  { weight: 5, arbitrary: fc.record({ _tag: fc.constant("Complete" as const), target, outcome }) },
+  { weight: 1, arbitrary: fc.record({ _tag: fc.constant("Crash" as const), target }) },
+  { weight: 1, arbitrary: fc.record({ _tag: fc.constant("Cancel" as const), target }) },
+  { weight: 1, arbitrary: fc.record({ _tag: fc.constant("Interrupt" as const), target }) }
+)
+
+/**
+ * Which future a target names among futures in these states (in submission order): its index, or `undefined`
+ * when there is none. The one rule both {@link ExecutorModel} and `TestExecutor.perform` follow.
+ *
+ * @example
+ * ```ts
+ * import { ExecutorProgram } from "@effect-futures/testing"
+ *
+ * ExecutorProgram.pick(["succeeded", "running", "pending"], { among: "pending", n: 4 }) // 2
+ * ExecutorProgram.pick(["succeeded"], { among: "running", n: 4 }) // 0: none runs, so among all
+ * ```
+ *
+ * @since 0.1.0
+ * @category getters
+ */
+export const pick = (states: ReadonlyArray<string>, target: Target): number | undefined => {
+  const all = states.map((_, index) => index)
+  const among = target.among === "any" ? [] : all.filter((index) => states[index] === target.among)
+  const candidates = among.length > 0 ? among : all
+  return candidates.length === 0 ? undefined : candidates[target.n % candidates.length]
 }
 
 /**

@@ -8,16 +8,17 @@
  *
  * @since 0.1.0
  */
-import { Executor, type Future, type FutureError } from "@effect-futures/core"
+import { Executor, Future, type FutureError } from "@effect-futures/core"
 import type { FutureImpl } from "@effect-futures/core/internal/future"
 import * as Lifecycle from "@effect-futures/core/internal/lifecycle"
 import { executorName } from "@effect-futures/core/internal/stats"
 import { validateMaxWorkers } from "@effect-futures/core/internal/validate"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import type * as Exit from "effect/Exit"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as ExecutorProgram from "./ExecutorProgram.ts"
 import * as Pool from "./internal/testPool.ts"
 
 /**
@@ -376,3 +377,73 @@ export const awaitSubmitted = (
   count: number
 ): Effect.Effect<ReadonlyArray<Future.Future<unknown, unknown>>, never, TestExecutor> =>
   TestExecutor.use((executor) => executor.awaitSubmitted(count))
+
+/**
+ * Options of {@link perform}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PerformOptions {
+  /** The `Exit` a `Complete` move ends its task with (default `ExecutorProgram.exitOf`). */
+  readonly exitOf?: ((outcome: ExecutorProgram.Outcome) => Exit.Exit<unknown, unknown>) | undefined
+}
+
+/**
+ * Plays one move of a property-based test (`ExecutorProgram.move`) on the futures submitted so far: starts
+ * tasks, or ends, crashes, cancels or interrupts the future its target names (by the rule of
+ * `ExecutorProgram.pick`). Returns whether the move did something: a move on a future that is already done, or
+ * with no future to act on, is allowed and does nothing.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Exit } from "effect"
+ * import * as fc from "fast-check"
+ * import { Executor, Future } from "@effect-futures/core"
+ * import { ExecutorProgram, TestExecutor } from "@effect-futures/testing"
+ *
+ * const [moves] = fc.sample(fc.array(ExecutorProgram.move, { maxLength: 10 }), 1)
+ *
+ * const program = Effect.gen(function*() {
+ *   const future = yield* Executor.submit(Effect.never.pipe(Effect.as("done")))
+ *   for (const move of moves!) {
+ *     yield* TestExecutor.perform(move, { exitOf: (outcome) => (outcome._tag === "Succeed" ? Exit.succeed("ok") : Exit.fail(outcome)) })
+ *   }
+ *   return yield* Future.state(future)
+ * }).pipe(Effect.provide(TestExecutor.layer()))
+ * ```
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const perform = (
+  move: ExecutorProgram.Move,
+  options?: PerformOptions
+): Effect.Effect<boolean, never, TestExecutor> =>
+  TestExecutor.use((executor) =>
+    Effect.gen(function* () {
+      switch (move._tag) {
+        case "RunNext":
+          return Option.isSome(yield* executor.runNext)
+        case "RunAll":
+          return (yield* executor.runAll).length > 0
+      }
+      const futures = yield* executor.submitted
+      const states = yield* Effect.forEach(futures, Future.state)
+      const index = ExecutorProgram.pick(states, move.target)
+      if (index === undefined) return false
+      const future = futures[index]!
+      switch (move._tag) {
+        case "Complete": {
+          const exit = (options?.exitOf ?? ExecutorProgram.exitOf)(move.outcome)
+          return Exit.isSuccess(yield* Effect.exit(executor.complete(future, exit)))
+        }
+        case "Crash":
+          return Exit.isSuccess(yield* Effect.exit(executor.crash(future)))
+        case "Cancel":
+          return yield* Future.cancel(future)
+        case "Interrupt":
+          return yield* Future.interrupt(future)
+      }
+    })
+  )

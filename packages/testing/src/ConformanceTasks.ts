@@ -1,6 +1,6 @@
 /**
- * The task module of {@link ExecutorConformance}: the tasks its tests submit. An executor that runs tasks in
- * workers loads this module (`ExecutorConformance.tasksModule`, or `@effect-futures/testing/conformanceTasks`);
+ * The task module of `ExecutorConformance`: the tasks its tests submit. An executor that runs tasks in
+ * workers loads this module (`ExecutorConformance.tasksModule`, or `@effect-futures/testing/ConformanceTasks`);
  * an in-process executor needs nothing.
  *
  * @since 0.1.0
@@ -14,9 +14,9 @@ import * as Schema from "effect/Schema"
  *
  * @example
  * ```ts
- * import { ConformanceError } from "@effect-futures/testing/conformanceTasks"
+ * import { ConformanceTasks } from "@effect-futures/testing"
  *
- * const error = new ConformanceError({ code: 7 })
+ * const error = new ConformanceTasks.ConformanceError({ code: 7 })
  * ```
  *
  * @since 0.1.0
@@ -32,9 +32,9 @@ export class ConformanceError extends Schema.TaggedError<ConformanceError>()("Co
  *
  * @example
  * ```ts
- * import type { Behaviour } from "@effect-futures/testing/conformanceTasks"
+ * import type { ConformanceTasks } from "@effect-futures/testing"
  *
- * const slow: Behaviour = { _tag: "Succeed", value: 1, millis: 50 }
+ * const slow: ConformanceTasks.Behaviour = { _tag: "Succeed", value: 1, millis: 50 }
  * ```
  *
  * @since 0.1.0
@@ -48,9 +48,9 @@ export type Behaviour = typeof Behaviour.Type
  * @example
  * ```ts
  * import { Schema } from "effect"
- * import { Behaviour } from "@effect-futures/testing/conformanceTasks"
+ * import { ConformanceTasks } from "@effect-futures/testing"
  *
- * const hang = Schema.decodeUnknownSync(Behaviour)({ _tag: "Hang" })
+ * const hang = Schema.decodeUnknownSync(ConformanceTasks.Behaviour)({ _tag: "Hang" })
  * ```
  *
  * @since 0.1.0
@@ -70,10 +70,10 @@ export const Behaviour = Schema.Union([
  * ```ts
  * import { Effect } from "effect"
  * import { Executor, Future } from "@effect-futures/core"
- * import { behave } from "@effect-futures/testing/conformanceTasks"
+ * import { ConformanceTasks } from "@effect-futures/testing"
  *
  * const program = Effect.gen(function*() {
- *   const future = yield* Executor.submit(behave, { _tag: "Succeed", value: 1, millis: 0 })
+ *   const future = yield* Executor.submit(ConformanceTasks.behave, { _tag: "Succeed", value: 1, millis: 0 })
  *   return yield* Future.result(future) // 1
  * }).pipe(Effect.provide(Executor.layerFiber()))
  * ```
