@@ -482,45 +482,42 @@ const registerCollecting = (test: Test) => {
       expect(Cause.isTimeoutError(error)).toBe(true)
     }))
 
-  test("asCompleted yields in completion order, done futures first, each future once", ({
-    awaitRunning,
-    bounded,
-    submit
-  }) =>
+  /** A future that is done and one whose task runs (until interrupted). */
+  const doneAndRunning = ({ awaitRunning, bounded, submit }: Tools) =>
     Effect.gen(function* () {
       const done = yield* submit(succeed(1))
       yield* bounded(Future.await(done), "a task")
       const running = yield* submit(hang)
       yield* awaitRunning(running)
+      return { done, running }
+    })
+  /** Runs `asCompleted`, pushing what it yields to `order`. */
+  const collect = (
+    order: Array<Future.Future<number, unknown>>,
+    futures: ReadonlyArray<Future.Future<number, unknown>>,
+    options?: Future.AsCompletedOptions
+  ) => Stream.runForEach(Future.asCompleted(futures, options), (future) => Effect.sync(() => order.push(future)))
+
+  test("asCompleted yields in completion order, done futures first, each future once", (tools) =>
+    Effect.gen(function* () {
+      const { done, running } = yield* doneAndRunning(tools)
+      const { bounded } = tools
       const order: Array<Future.Future<number, unknown>> = []
-      const collecting = yield* Effect.forkChild(
-        Stream.runForEach(Future.asCompleted([running, done, running, done]), (future) =>
-          Effect.sync(() => order.push(future))
-        ),
-        { startImmediately: true }
-      )
+      const collecting = yield* Effect.forkChild(collect(order, [running, done, running, done]), {
+        startImmediately: true
+      })
       yield* bounded(Future.interrupt(running), "interrupt")
       yield* bounded(Fiber.join(collecting), "asCompleted")
       expect(order).toEqual([done, running])
     }))
 
-  test("asCompleted fails with TimeoutError after yielding every future done in time", ({
-    awaitRunning,
-    bounded,
-    submit
-  }) =>
+  test("asCompleted fails with TimeoutError after yielding every future done in time", (tools) =>
     Effect.gen(function* () {
-      const done = yield* submit(succeed(1))
-      yield* bounded(Future.await(done), "a task")
-      const running = yield* submit(hang)
-      yield* awaitRunning(running)
+      const { done, running } = yield* doneAndRunning(tools)
+      const { bounded } = tools
       const order: Array<Future.Future<number, unknown>> = []
       const error = yield* bounded(
-        Effect.flip(
-          Stream.runForEach(Future.asCompleted([running, done], { timeout: "100 millis" }), (future) =>
-            Effect.sync(() => order.push(future))
-          )
-        ),
+        Effect.flip(collect(order, [running, done], { timeout: "100 millis" })),
         "asCompleted with a timeout"
       )
       expect(order).toEqual([done])
