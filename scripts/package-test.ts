@@ -110,8 +110,10 @@ try {
   }
 
   check("running the consumer's tests of @effect-futures/testing with vitest on Node 24", () =>
-    run("node", [join(app, "node_modules", "vitest", "vitest.mjs"), "run", "testing.test.ts"], { cwd: app })
-      .replaceAll(/\x1b\[[0-9;]*m/g, "")
+    run("node", [join(app, "node_modules", "vitest", "vitest.mjs"), "run", "testing.test.ts"], {
+      cwd: app,
+      env: { ...toolEnv(), NO_COLOR: "1" }
+    })
       .split("\n")
       .filter((line) => /Test Files|Tests /.test(line))
       .join("\n")
