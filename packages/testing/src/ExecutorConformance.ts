@@ -20,6 +20,7 @@ import { registerCallbacks } from "./internal/conformance/callbacks.ts"
 import { registerCancellation } from "./internal/conformance/cancellation.ts"
 import { registerCollecting } from "./internal/conformance/collecting.ts"
 import { registerOutcomes } from "./internal/conformance/outcomes.ts"
+import { registerProperty } from "./internal/conformance/property.ts"
 import { registerShutdown } from "./internal/conformance/shutdown.ts"
 import { registerStats } from "./internal/conformance/stats.ts"
 import { type Tools, tools } from "./internal/conformance/tools.ts"
@@ -55,6 +56,8 @@ export interface Options {
   readonly stepTimeout?: Duration.Input | undefined
   /** vitest's timeout of each test in milliseconds (default 30 000). */
   readonly testTimeout?: number | undefined
+  /** How many random programs the property-based test runs (default 10; each builds the Layer). */
+  readonly numRuns?: number | undefined
 }
 
 type Run = <A, E>(body: Effect.Effect<A, E, Executor.Executor>) => Promise<void>
@@ -99,5 +102,6 @@ export const suite = <E>(name: string, layer: Layer.Layer<Executor.Executor, E>,
     registerShutdown(test, layer, stepTimeout, testTimeout)
     registerCollecting(test)
     registerStats(test)
+    registerProperty(layer, stepTimeout, testTimeout, options?.numRuns ?? 10)
   })
 }
