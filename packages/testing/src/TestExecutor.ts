@@ -16,6 +16,7 @@ import { validateMaxWorkers } from "@effect-futures/core/internal/validate"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ExecutorProgram from "./ExecutorProgram.ts"
@@ -248,10 +249,9 @@ export const complete: {
     future: Future.Future<A, E>,
     exit: Exit.Exit<A, E>
   ): Effect.Effect<void, FutureError.InvalidStateError, TestExecutor>
-} = ((...args: Array<any>) =>
-  args.length === 1
-    ? (future: Future.Future<any, any>) => TestExecutor.use((executor) => executor.complete(future, args[0]))
-    : TestExecutor.use((executor) => executor.complete(args[0], args[1]))) as any
+} = dual(2, <A, E>(future: Future.Future<A, E>, exit: Exit.Exit<A, E>) =>
+  TestExecutor.use((executor) => executor.complete(future, exit))
+)
 
 /**
  * The worker running the future's task dies, as a worker thread or process can: the task's fiber is

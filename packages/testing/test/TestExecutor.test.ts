@@ -60,6 +60,10 @@ describe("TestExecutor", () => {
       expect(yield* TestExecutor.runNext).toEqual(Option.none())
       expect(ran).toBe(false)
       expect((yield* Executor.stats).queued).toBe(0)
+      // Data-last, in a pipe.
+      const piped = yield* Executor.submit(Effect.succeed(1))
+      yield* piped.pipe(TestExecutor.complete(Exit.succeed(2)))
+      expect(yield* Future.result(piped)).toBe(2)
     }).pipe(Effect.provide(layer))
   )
 

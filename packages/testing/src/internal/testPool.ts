@@ -103,12 +103,14 @@ export const submit = <A, E>(
   })
 
 const wakeSubmitWaiters = (pool: TestPool): void => {
-  const due = pool.submitWaiters.filter((waiter) => waiter.count <= pool.submitted.length)
-  if (due.length === 0) return
-  pool.submitWaiters.splice(0, pool.submitWaiters.length, ...pool.submitWaiters.filter((w) => !due.includes(w)))
-  for (const waiter of due) Deferred.doneUnsafe(waiter.deferred, Exit.succeed(pool.submitted.slice(0, waiter.count)))
+  const waiters = pool.submitWaiters
+  for (let index = waiters.length - 1; index >= 0; index--) {
+    const waiter = waiters[index]!
+    if (waiter.count > pool.submitted.length) continue
+    waiters.splice(index, 1)
+    Deferred.doneUnsafe(waiter.deferred, Exit.succeed(pool.submitted.slice(0, waiter.count)))
+  }
 }
-
 /**
  * Waits until `count` tasks have been submitted; the first `count` futures.
  * @internal
