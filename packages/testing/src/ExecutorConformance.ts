@@ -3,11 +3,10 @@
  * suite that an executor's author runs on their Layer: one terminal state per future, done callbacks once and
  * in order, Python's `cancel` rule, `interrupt`, shutdown and scope close (no future waits for ever), `map`'s
  * order and failure, `asCompleted` and `wait`, typed errors arriving as their class, `ExecutorShutdownError`
- * after shutdown, and the stats.
+ * after shutdown, and the stats; and a property-based test of those invariants over random programs.
  *
  * The tests submit the task of `ConformanceTasks`: give a worker pool that module ({@link tasksModule}). Each
- * test builds the Layer anew, so a test that shuts the executor down leaves the
- * next one a fresh executor.
+ * test builds the Layer anew, so a test that shuts the executor down leaves the next one a fresh executor.
  *
  * @since 0.1.0
  */

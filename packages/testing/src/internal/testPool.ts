@@ -111,6 +111,7 @@ const wakeSubmitWaiters = (pool: TestPool): void => {
     Deferred.doneUnsafe(waiter.deferred, Exit.succeed(pool.submitted.slice(0, waiter.count)))
   }
 }
+
 /**
  * Waits until `count` tasks have been submitted; the first `count` futures.
  * @internal
