@@ -5,7 +5,7 @@
  * `ExecutorModel` the checks are the invariants, not exact states: `cancel` true iff the future was pending or
  * cancelled, `interrupt` true iff it ends cancelled, states only move forward, each future ends once and as
  * its task allows, every callback runs exactly once, nothing pending after `cancelFutures`, every future done
- * once the scope has closed, submits refused after shutdown.
+ * once the scope has closed with no worker left, submits refused after shutdown.
  *
  * @internal
  */
@@ -237,6 +237,9 @@ const runPlan = <E>(layer: Layer.Layer<Executor.Executor, E>, stepTimeout: Durat
       }
       for (const entry of entries)
         expect(entry.calls, "each callback runs exactly once").toEqual(entry.calls.map(() => 1))
+      // No worker outlives the scope.
+      const { workers, busy } = yield* inExecutor(Executor.stats)
+      expect({ workers, busy }, "workers after the scope closed").toEqual({ workers: 0, busy: 0 })
       const late = yield* Effect.exit(inExecutor(submit(succeed(0))))
       expect(errorOf(late), "a submit after the scope closed").toBeInstanceOf(FutureError.ExecutorShutdownError)
     })
