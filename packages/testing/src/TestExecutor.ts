@@ -93,6 +93,8 @@ export interface Options {
   readonly maxWorkers?: number | undefined
   /** The executor's name, the `executor_name` attribute of its metrics (default `test-` and a number). */
   readonly name?: string | undefined
+  /** A span per task in the submitter's trace, as on every executor (default `true`). */
+  readonly tracing?: boolean | undefined
 }
 
 /**
@@ -129,17 +131,25 @@ export const layer = (options?: Options): Layer.Layer<TestExecutor | Executor.Ex
   Layer.effectContext(
     Effect.gen(function* () {
       const maxWorkers = yield* validateMaxWorkers(options?.maxWorkers ?? 4, "TestExecutor.layer")
-      const pool = Pool.make(maxWorkers, yield* Effect.context<never>(), executorName("test", options?.name))
+      const pool = Pool.make(
+        maxWorkers,
+        yield* Effect.context<never>(),
+        executorName("test", options?.name),
+        options?.tracing !== false
+      )
       yield* Effect.addFinalizer(() => Pool.close(pool))
       const executor: Executor.ExecutorShape = {
         maxWorkers,
-        submitTask: (task, input) =>
+        submitTask: (task, input, submitOptions) =>
           Pool.submit(
             pool,
-            Effect.suspend(() => task.run(input))
+            Effect.suspend(() => task.run(input)),
+            task.name,
+            submitOptions
           ) as any,
         shutdown: (shutdownOptions) => Lifecycle.shutdown(pool.lifecycle, shutdownOptions),
-        stats: Effect.sync(() => pool.lifecycle.stats.snapshot())
+        stats: Effect.sync(() => pool.lifecycle.stats.snapshot()),
+        whenShutdown: Lifecycle.whenShutdown(pool.lifecycle)
       }
       const local: Executor.LocalExecutorShape = {
         submit: (effect) => Effect.map(Pool.submit(pool, effect), asFuture)

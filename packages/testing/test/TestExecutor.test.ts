@@ -143,6 +143,25 @@ describe("TestExecutor", () => {
     }).pipe(Effect.provide(layer))
   )
 
+  it.effect("a task's timeout counts from its start, on the test's clock; the future fails with TimeoutError", () =>
+    Effect.gen(function* () {
+      const wait = Task.make("wait", {
+        payload: Schema.Number,
+        success: Schema.Number,
+        run: (n) => Effect.as(Effect.never, n)
+      })
+      const future = yield* Executor.submit(wait, 1, { timeout: "5 seconds" })
+      yield* TestClock.adjust("10 seconds")
+      expect(yield* Future.state(future)).toBe("pending")
+      yield* TestExecutor.runNext
+      yield* TestClock.adjust("4 seconds")
+      expect(yield* Future.state(future)).toBe("running")
+      yield* TestClock.adjust("1 second")
+      expect(Cause.isTimeoutError(yield* Effect.flip(Future.result(future)))).toBe(true)
+      expect(yield* TestExecutor.running).toEqual([])
+    }).pipe(Effect.provide(layer))
+  )
+
   it.effect("a Task runs too, with its typed error", () =>
     Effect.gen(function* () {
       class Negative extends Schema.TaggedError<Negative>()("Negative", { n: Schema.Number }) {}

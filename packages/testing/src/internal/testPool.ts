@@ -9,11 +9,13 @@
 import { BrokenExecutorError, type ExecutorShutdownError, InvalidStateError } from "@effect-futures/core/FutureError"
 import { FutureImpl, isDone, setRunningUnsafe } from "@effect-futures/core/internal/future"
 import * as Lifecycle from "@effect-futures/core/internal/lifecycle"
-import type * as Context from "effect/Context"
+import type { AttemptOptions } from "@effect-futures/core/internal/taskControl"
+import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Tracer from "effect/Tracer"
 
 interface Item {
   readonly future: FutureImpl<any, any>
@@ -44,7 +46,7 @@ export interface TestPool {
 }
 
 /** @internal */
-export const make = (maxWorkers: number, context: Context.Context<never>, name: string): TestPool => {
+export const make = (maxWorkers: number, context: Context.Context<never>, name: string, tracing: boolean): TestPool => {
   const fibers = new Map<FutureImpl<any, any>, Fiber.Fiber<unknown, unknown>>()
   const lifecycle: Lifecycle.Lifecycle<Item> = Lifecycle.make<Item>(
     {
@@ -55,7 +57,7 @@ export const make = (maxWorkers: number, context: Context.Context<never>, name: 
         return fiber === undefined ? Effect.void : Fiber.interrupt(fiber)
       }
     },
-    { kind: "test", name, maxWorkers, context }
+    { kind: "test", name, maxWorkers, context, tracing }
   )
   return {
     maxWorkers,
@@ -79,13 +81,21 @@ export const make = (maxWorkers: number, context: Context.Context<never>, name: 
 export const submitUnsafe = <A, E>(
   pool: TestPool,
   effect: Effect.Effect<A, E>,
-  context: Context.Context<never>
+  context: Context.Context<never>,
+  taskName: string,
+  options: AttemptOptions | undefined
 ): FutureImpl<A, E> | ExecutorShutdownError => {
   // A test executor never breaks: the only refusal is a shutdown.
   const refused = Lifecycle.admit(pool.lifecycle) as ExecutorShutdownError | undefined
   if (refused !== undefined) return refused
   const future = new FutureImpl<A, E>()
   future.owner = pool.onDone
+  // Its timeout (on the submitter's clock, so TestClock moves it), id and span, as on every executor.
+  const control = Lifecycle.controlOf(pool.lifecycle, context, taskName, future, options)
+  if (control !== undefined) {
+    future.control = control
+    if (control.span !== undefined) context = Context.add(context, Tracer.ParentSpan, control.span)
+  }
   Lifecycle.enqueue(pool.lifecycle, { future, effect, context })
   pool.submitted.push(future)
   wakeSubmitWaiters(pool)
@@ -95,10 +105,12 @@ export const submitUnsafe = <A, E>(
 /** @internal */
 export const submit = <A, E>(
   pool: TestPool,
-  effect: Effect.Effect<A, E>
+  effect: Effect.Effect<A, E>,
+  taskName = "effect",
+  options?: AttemptOptions
 ): Effect.Effect<FutureImpl<A, E>, ExecutorShutdownError> =>
   Effect.withFiber((fiber) => {
-    const submitted = submitUnsafe(pool, effect, fiber.context)
+    const submitted = submitUnsafe(pool, effect, fiber.context, taskName, options)
     return submitted instanceof FutureImpl ? Effect.succeed(submitted) : Effect.fail(submitted)
   })
 

@@ -3,9 +3,11 @@
  *
  * @internal
  */
-import { Future, FutureError } from "@effect-futures/core"
+import { Executor, Future, FutureError } from "@effect-futures/core"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import { expect } from "vitest"
+import { behave } from "../../ConformanceTasks.ts"
 import { fail, hang, isCancelled, stopAll, succeed, type Test } from "./tools.ts"
 
 export const registerCancellation = (test: Test) => {
@@ -59,6 +61,18 @@ export const registerCancellation = (test: Test) => {
       expect(yield* Future.cancel(done)).toBe(false)
       expect(yield* Future.interrupt(done)).toBe(false)
       for (const future of queued) expect(yield* Future.state(future)).toBe("cancelled")
+    }))
+
+  test("a task's timeout stops it and fails its future with TimeoutError; the executor serves on", ({
+    bounded,
+    submit
+  }) =>
+    Effect.gen(function* () {
+      const future = yield* Executor.submit(behave, hang, { timeout: "100 millis", id: "conformance-timeout" })
+      const error = yield* bounded(Effect.flip(Future.result(future)), "the task's timeout")
+      expect(Cause.isTimeoutError(error)).toBe(true)
+      expect(yield* Future.state(future)).toBe("failed")
+      expect(yield* bounded(Effect.flatMap(submit(succeed(5)), Future.result), "a task after the timeout")).toBe(5)
     }))
 
   test("interrupt cancels a pending future, whose task never runs", ({ bounded, occupyWorkers, submit }) =>
