@@ -34,13 +34,12 @@ export const registerCancellation = (test: Test) => {
 
   test("cancel returns true iff the future was pending or already cancelled; callbacks run before it returns", ({
     bounded,
-    occupyWorkers,
+    behindBusyWorkers,
     submit
   }) =>
     Effect.gen(function* () {
-      const hangs = yield* occupyWorkers
       // Every worker is busy: these wait in the queue.
-      const queued = yield* Effect.forEach([1, 2, 3], (n) => submit(succeed(n)))
+      const { hangs, queued } = yield* behindBusyWorkers([succeed(1), succeed(2), succeed(3)])
       for (const future of queued) {
         let called = 0
         yield* Future.addDoneCallback(future, () => void called++)
@@ -75,10 +74,10 @@ export const registerCancellation = (test: Test) => {
       expect(yield* bounded(Effect.flatMap(submit(succeed(5)), Future.result), "a task after the timeout")).toBe(5)
     }))
 
-  test("interrupt cancels a pending future, whose task never runs", ({ bounded, occupyWorkers, submit }) =>
+  test("interrupt cancels a pending future, whose task never runs", ({ bounded, behindBusyWorkers }) =>
     Effect.gen(function* () {
-      const hangs = yield* occupyWorkers
-      const pending = yield* submit(fail(1))
+      const { hangs, queued } = yield* behindBusyWorkers([fail(1)])
+      const pending = queued[0]!
       expect(yield* Future.state(pending)).toBe("pending")
       expect(yield* bounded(Future.interrupt(pending), "interrupt")).toBe(true)
       yield* stopAll(hangs, bounded)

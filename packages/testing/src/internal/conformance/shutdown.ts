@@ -44,12 +44,10 @@ export const registerShutdown = <E>(
 
   test("shutdown({ cancelFutures: true }) cancels every queued future and leaves none pending", ({
     bounded,
-    occupyWorkers,
-    submit
+    behindBusyWorkers
   }) =>
     Effect.gen(function* () {
-      const hangs = yield* occupyWorkers
-      const queued = yield* Effect.forEach([1, 2, 3], (n) => submit(succeed(n)))
+      const { hangs, queued } = yield* behindBusyWorkers([succeed(1), succeed(2), succeed(3)])
       yield* bounded(Executor.shutdown({ wait: false, cancelFutures: true }), "shutdown({ wait: false })")
       expect(yield* Effect.forEach(queued, Future.state)).toEqual(["cancelled", "cancelled", "cancelled"])
       expect(yield* Effect.forEach(hangs, Future.state)).toEqual(hangs.map(() => "running"))

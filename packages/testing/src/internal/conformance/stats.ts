@@ -9,14 +9,13 @@ import { expect } from "vitest"
 import { die, fail, stopAll, succeed, type Test } from "./tools.ts"
 
 export const registerStats = (test: Test) => {
-  test("stats count the queued tasks and how every task ended", ({ bounded, occupyWorkers, submit }) =>
+  test("stats count the queued tasks and how every task ended", ({ bounded, behindBusyWorkers, submit }) =>
     Effect.gen(function* () {
       const executor = yield* Executor.Executor
       const ended = [succeed(1), succeed(2), fail(3), die("four")]
       const futures = yield* Effect.forEach(ended, submit)
       yield* bounded(Future.wait(futures), "the tasks")
-      const hangs = yield* occupyWorkers
-      const queued = yield* Effect.forEach([1, 2], (n) => submit(succeed(n)))
+      const { hangs, queued } = yield* behindBusyWorkers([succeed(1), succeed(2)])
       const during = yield* Executor.stats
       expect(during.maxWorkers).toBe(executor.maxWorkers)
       expect(during.queued).toBe(2)

@@ -22,7 +22,18 @@ export interface Tools {
   /** Waits until the future runs (a worker took it); fails if it ends first or never starts. */
   readonly awaitRunning: (future: Future.Future<unknown, unknown>) => Effect.Effect<void>
   /** Submits one never-ending task per worker and waits until each runs: every worker is busy. */
-  readonly occupyWorkers: Effect.Effect<ReadonlyArray<Future.Future<number, unknown>>, unknown, Executor.Executor>
+  /**
+   * Submits one never-ending task per worker (waiting until each runs: every worker is busy), then the given
+   * behaviours, which wait in the queue.
+   */
+  readonly behindBusyWorkers: (behaviours: ReadonlyArray<Behaviour>) => Effect.Effect<
+    {
+      readonly hangs: ReadonlyArray<Future.Future<number, unknown>>
+      readonly queued: ReadonlyArray<Future.Future<number, unknown>>
+    },
+    unknown,
+    Executor.Executor
+  >
 }
 
 export const tools = (stepTimeout: Duration.Input): Tools => {
@@ -46,18 +57,19 @@ export const tools = (stepTimeout: Duration.Input): Tools => {
       "waiting for a task to start"
     )
   const submit = (behaviour: Behaviour) => Executor.submit(behave, behaviour)
-  const occupyWorkers = Effect.gen(function* () {
-    const { maxWorkers } = yield* Executor.Executor
-    const hangs: Array<Future.Future<number, unknown>> = []
-    // One at a time: each goes to a free worker of its own, never into another's batch.
-    for (let i = 0; i < maxWorkers; i++) {
-      const hang = yield* submit({ _tag: "Hang" })
-      yield* awaitRunning(hang)
-      hangs.push(hang)
-    }
-    return hangs
-  })
-  return { submit, bounded, awaitRunning, occupyWorkers }
+  const behindBusyWorkers = (behaviours: ReadonlyArray<Behaviour>) =>
+    Effect.gen(function* () {
+      const { maxWorkers } = yield* Executor.Executor
+      const hangs: Array<Future.Future<number, unknown>> = []
+      // One at a time: each goes to a free worker of its own, never into another's batch.
+      for (let i = 0; i < maxWorkers; i++) {
+        const hang = yield* submit({ _tag: "Hang" })
+        yield* awaitRunning(hang)
+        hangs.push(hang)
+      }
+      return { hangs, queued: yield* Effect.forEach(behaviours, submit) }
+    })
+  return { submit, bounded, awaitRunning, behindBusyWorkers }
 }
 
 export const succeed = (value: number, millis = 0): Behaviour => ({ _tag: "Succeed", value, millis })
