@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import { Executor, Future, type FutureError } from "@effect-futures/core"
+import { runChunk } from "@effect-futures/core/internal/chunk"
 import type { FutureImpl } from "@effect-futures/core/internal/future"
 import * as Lifecycle from "@effect-futures/core/internal/lifecycle"
 import { executorName } from "@effect-futures/core/internal/stats"
@@ -147,6 +148,8 @@ export const layer = (options?: Options): Layer.Layer<TestExecutor | Executor.Ex
             task.name,
             submitOptions
           ) as any,
+        // A chunk of `map(task, inputs, { chunkSize })` is one task, run by core's chunk rule, as on `layerFiber`.
+        submitChunk: (task, inputs) => Pool.submit(pool, runChunk(task.run, inputs), task.name) as any,
         shutdown: (shutdownOptions) => Lifecycle.shutdown(pool.lifecycle, shutdownOptions),
         stats: Effect.sync(() => pool.lifecycle.stats.snapshot()),
         whenShutdown: Lifecycle.whenShutdown(pool.lifecycle)

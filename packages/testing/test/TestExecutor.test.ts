@@ -193,6 +193,24 @@ describe("TestExecutor", () => {
     }).pipe(Effect.provide(layer))
   )
 
+  it.effect("Executor.map with chunkSize submits one task per chunk", () =>
+    Effect.gen(function* () {
+      const square = Task.make("square", {
+        payload: Schema.Number,
+        success: Schema.Number,
+        run: (n) => Effect.succeed(n * n)
+      })
+      const mapping = yield* Effect.forkChild(
+        Stream.runCollect(Executor.map(square, [1, 2, 3, 4, 5], { chunkSize: 2 }))
+      )
+      expect(yield* TestExecutor.awaitSubmitted(3)).toHaveLength(3) // [1, 2], [3, 4], [5]
+      yield* TestExecutor.runAll
+      yield* TestExecutor.runAll
+      expect(yield* Fiber.join(mapping)).toEqual([1, 4, 9, 16, 25])
+      expect((yield* TestExecutor.submitted).length).toBe(3)
+    }).pipe(Effect.provide(layer))
+  )
+
   it.effect("shutdown({ wait: true }) waits until the test has run every task", () =>
     Effect.gen(function* () {
       const future = yield* Executor.submit(Effect.succeed(1))
