@@ -10,6 +10,7 @@
  *    under the system's temp folder): `layerFiber`, `layerWorkerThreads` and `layerChildProcesses`, with a
  *    `.mjs` and a `.ts` task module;
  *    and on Bun where the npm `bun` package installs (skipped with a notice where it does not);
+ *    then runs the consumer's tests of `@effect-futures/testing` with vitest (`testing.test.ts`, Node 24);
  * 6. bundles it with esbuild (the app, both task modules and `@effect-futures/node/workerEntry` as entries)
  *    and runs the bundle from a folder with no `node_modules`.
  *
@@ -75,7 +76,13 @@ try {
     "installing the tarballs and effect into a new project with npm",
     () => {
       cpSync(consumerSources, app, { recursive: true })
-      installPacked(app, packed, [`effect@${pinned("effect")}`, `@types/node@${pinned("@types/node")}`])
+      installPacked(app, packed, [
+        `effect@${pinned("effect")}`,
+        `@types/node@${pinned("@types/node")}`,
+        // The peers of @effect-futures/testing.
+        `fast-check@${pinned("fast-check")}`,
+        `vitest@${pinned("vitest")}`
+      ])
     },
     true
   )
@@ -101,6 +108,16 @@ try {
   } else {
     check(`running the consumer on Bun ${bunVersion}`, () => run(bun, ["app.ts"], { cwd: app }))
   }
+
+  check("running the consumer's tests of @effect-futures/testing with vitest on Node 24", () =>
+    run("node", [join(app, "node_modules", "vitest", "vitest.mjs"), "run", "testing.test.ts"], {
+      cwd: app,
+      env: { ...toolEnv(), NO_COLOR: "1" }
+    })
+      .split("\n")
+      .filter((line) => /Test Files|Tests /.test(line))
+      .join("\n")
+  )
 
   const bundle = join(work, "bundle")
   check("bundling the consumer with esbuild (app, task modules and the worker entry as entries)", () => {
