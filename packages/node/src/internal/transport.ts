@@ -44,6 +44,8 @@ export interface ThreadOptions {
   readonly name: string
   readonly resourceLimits?: ResourceLimits | undefined
   readonly execArgv?: ReadonlyArray<string> | undefined
+  /** The worker does not keep the process alive. */
+  readonly unref?: boolean | undefined
 }
 
 export const spawnThread =
@@ -63,6 +65,7 @@ export const spawnThread =
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
       ...(options.execArgv === undefined ? {} : { execArgv: [...options.execArgv] })
     })
+    if (options.unref === true) worker.unref()
     let lastError: unknown = undefined
     worker.on("message", events.onMessage)
     worker.on("error", (error) => {
@@ -100,6 +103,8 @@ export interface ChildOptions {
   /** Each child's process title (what `ps` shows). */
   readonly name: string
   readonly execArgv?: ReadonlyArray<string> | undefined
+  /** The child and its IPC channel do not keep the process alive. */
+  readonly unref?: boolean | undefined
 }
 
 export const spawnChild =
@@ -109,6 +114,10 @@ export const spawnChild =
       serialization: "advanced",
       execArgv: options.execArgv === undefined ? [] : [...options.execArgv]
     })
+    if (options.unref === true) {
+      child.unref()
+      child.channel?.unref()
+    }
     let exited = false
     const exit = (description: string, error: unknown) => {
       if (exited) return

@@ -1,0 +1,125 @@
+/**
+ * `AsyncPoolExecutor`: async functions with bounded concurrency in this process (the `p-limit` use), with
+ * Python's futures.
+ *
+ * @since 0.1.0
+ */
+import { Executor } from "@effect-futures/core"
+import * as Effect from "effect/Effect"
+import type * as Stream from "effect/Stream"
+import { BaseExecutor } from "./internal/base.ts"
+import * as State from "./internal/executor.ts"
+import type { Future } from "./internal/future.ts"
+import { iterate } from "./internal/iterate.ts"
+import type { MapOptions } from "./internal/taskExecutor.ts"
+
+export type {
+  /**
+   * @since 0.1.0
+   * @category models
+   */
+  MapOptions
+} from "./internal/taskExecutor.ts"
+
+/**
+ * Options of the {@link AsyncPoolExecutor}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AsyncPoolOptions {
+  /** At most this many functions running at once (default: Python's `min(32, cpus + 4)`). */
+  readonly maxWorkers?: number | undefined
+  /** The executor's name: the `executor_name` attribute of its metrics. */
+  readonly name?: string | undefined
+}
+
+/**
+ * Options of {@link AsyncPoolExecutor.submit}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AsyncSubmitOptions {
+  /** Aborting it cancels the call if it has not started, or aborts the function's own `AbortSignal`. */
+  readonly signal?: AbortSignal | undefined
+}
+
+/**
+ * Python's `ThreadPoolExecutor` for I/O-bound async code, in this process: at most `maxWorkers` async
+ * functions run at once, the others wait in order (as `p-limit`), and each call gets a `Future`. A function
+ * gets an `AbortSignal` that aborts when its future is interrupted (or the `signal` given to `submit` aborts),
+ * and whatever it throws or rejects with is what `result()` rejects with. Built on `Executor.layerFiber`; ready
+ * from the constructor on.
+ *
+ * @example
+ * ```ts
+ * import { AsyncPoolExecutor } from "@effect-futures/promise"
+ *
+ * await using executor = new AsyncPoolExecutor({ maxWorkers: 4 })
+ * const future = executor.submit((signal) => fetch("https://example.com", { signal }).then((response) => response.status))
+ * console.log(await future.result())
+ *
+ * for await (const length of executor.map(async (word: string) => word.length, ["a", "bb", "ccc"])) {
+ *   console.log(length) // 1, 2, 3
+ * }
+ * ```
+ *
+ * @since 0.1.0
+ * @category executors
+ */
+export class AsyncPoolExecutor extends BaseExecutor<Executor.Executor | Executor.LocalExecutor> {
+  constructor(options?: AsyncPoolOptions) {
+    super(
+      Executor.layerFiber({
+        ...(options?.maxWorkers === undefined ? {} : { maxWorkers: options.maxWorkers }),
+        ...(options?.name === undefined ? {} : { name: options.name })
+      }),
+      // Nothing here holds the process: a running function holds it with its own I/O, as any Promise does.
+      { name: options?.name ?? "AsyncPoolExecutor", keepAlive: false }
+    )
+  }
+
+  /**
+   * Calls `fn(signal)` when a worker is free and returns its `Future` at once (Python's `submit`; pass a closure
+   * for arguments: `submit(() => load(id))`). Throws `ExecutorShutdownError` after `shutdown`.
+   */
+  submit<A>(fn: (signal: AbortSignal) => A | PromiseLike<A>, options?: AsyncSubmitOptions): Future<Awaited<A>> {
+    return State.submit(this.state, () => Executor.submit(call(fn)), options?.signal)
+  }
+
+  /**
+   * Calls `fn(input, signal)` for each input and yields the results in input order (Python's `map`), as an
+   * async iterable: at most `buffer` calls in flight, inputs read lazily from the first `next()`. The first
+   * failure, in input order, throws from the loop after every result before it. Leaving the loop early
+   * (`break`, `throw`, an aborted `signal`) cancels the calls not started and aborts the running ones.
+   */
+  map<I, A>(
+    fn: (input: I, signal: AbortSignal) => A | PromiseLike<A>,
+    inputs: Iterable<I>,
+    options?: MapOptions
+  ): AsyncIterableIterator<Awaited<A>> {
+    const mapOptions = {
+      ...(options?.timeout === undefined ? {} : { timeout: options.timeout }),
+      ...(options?.buffer === undefined ? {} : { buffer: options.buffer })
+    }
+    const stream = State.stream(
+      this.state,
+      () =>
+        Executor.map((input: I) => call((signal) => fn(input, signal)), inputs, mapOptions) as Stream.Stream<
+          Awaited<A>,
+          unknown,
+          Executor.Executor | Executor.LocalExecutor
+        >
+    )
+    return iterate(stream, { signal: options?.signal, keepAlive: false })
+  }
+}
+
+/** The call as an Effect: its value, or whatever it threw or rejected with as the typed error. */
+const call = <A>(fn: (signal: AbortSignal) => A | PromiseLike<A>): Effect.Effect<Awaited<A>, unknown> =>
+  // `async` turns a synchronous throw into a rejection, and a plain value into a Promise.
+  Effect.tryPromise({ try: async (signal) => fn(signal), catch: (error) => error }) as Effect.Effect<
+    Awaited<A>,
+    unknown
+  >
