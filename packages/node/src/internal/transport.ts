@@ -65,12 +65,13 @@ export const spawnThread =
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
       ...(options.execArgv === undefined ? {} : { execArgv: [...options.execArgv] })
     })
-    if (options.unref === true) worker.unref()
     let lastError: unknown = undefined
     worker.on("message", events.onMessage)
     worker.on("error", (error) => {
       lastError = error
     })
+    // After the listeners: adding a "message" listener refs the worker's port again.
+    if (options.unref === true) worker.unref()
     worker.on("exit", (code) => {
       events.onExit(
         lastError === undefined

@@ -262,18 +262,20 @@ export const shutdown = (state: ExecutorState<any>, options?: ShutdownOptions): 
     state.isShutdown = true
     registry.unregister(state)
     const cancelFutures = options?.cancelFutures === true
+    // Begun at once, as Python's: when `shutdown` returns, later submits are refused and the queue is cancelled.
+    const stop = (ready: Ready<any>) => void ready.fork(Executor.shutdown({ wait: false, cancelFutures }))
     const phase = state.phase
-    if (cancelFutures && phase._tag === "Building") for (const { standIn } of phase.queued) cancelNow(standIn)
-    const closing = state.ready
-      .then(
-        () =>
-          state.runtime.runPromise(
-            Executor.shutdown({ wait: false, cancelFutures }) as Effect.Effect<void, never, any>
-          ),
-        () => {}
-      )
-      .then(() => state.runtime.dispose())
-    state.closed = state.keepAlive ? KeepAlive.holdUntil(closing) : closing
+    if (phase._tag === "Ready") stop(phase)
+    else if (phase._tag === "Building" && cancelFutures) for (const { standIn } of phase.queued) cancelNow(standIn)
+    const closing =
+      phase._tag === "Building"
+        ? state.ready.then(
+            () => stop(state.phase as Ready<any>),
+            () => {}
+          )
+        : Promise.resolve()
+    const disposed = closing.then(() => state.runtime.dispose())
+    state.closed = state.keepAlive ? KeepAlive.holdUntil(disposed) : disposed
   }
   return options?.wait === false ? Promise.resolve() : state.closed
 }
