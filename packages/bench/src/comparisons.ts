@@ -54,6 +54,12 @@ export const comparisons = (smoke: boolean, options: { readonly startUpFrom: Sou
       versus(tables[1], "ours: Executor.map", "piscina", 1.5),
       versus(tables[1], "ours: Executor.map, chunkSize 256", "piscina"),
       versus(tables[2], "ours: submit + result", "piscina", 1),
+      versus(tables[0], "promise API: submit + result", "piscina", 2),
+      versus(tables[0], "promise API: map", "piscina", 2),
+      versus(tables[1], "promise API: submit + result", "piscina", 2),
+      versus(tables[1], "promise API: map", "piscina", 2),
+      versus(tables[2], "promise API: submit + result", "piscina"),
+      versus(tables[0], "promise API: submit + result", "ours: submit + result"),
       versus(tables[0], "ours: submit + result", "effect/rpc worker pool"),
       versus(tables[0], "ours: submit + result", "raw worker_threads (floor)")
     ]

@@ -76,7 +76,7 @@ export class AsyncPoolExecutor extends BaseExecutor<Executor.Executor | Executor
         ...(options?.name === undefined ? {} : { name: options.name })
       }),
       // Nothing here holds the process: a running function holds it with its own I/O, as any Promise does.
-      { name: options?.name ?? "AsyncPoolExecutor", keepAlive: false }
+      { keepAlive: false }
     )
   }
 

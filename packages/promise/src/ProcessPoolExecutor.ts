@@ -25,9 +25,9 @@ export type ProcessPoolOptions = Omit<NodeExecutor.ChildProcessesOptions<any>, "
  * @example
  * ```ts
  * import { ProcessPoolExecutor } from "@effect-futures/promise"
- * import { fibonacci } from "./fibonacci.tasks.mjs"
+ * import { fibonacci } from "./fibonacci.tasks.ts"
  *
- * await using executor = new ProcessPoolExecutor({ module: new URL("./fibonacci.tasks.mjs", import.meta.url), maxWorkers: 2 })
+ * await using executor = new ProcessPoolExecutor({ module: new URL("./fibonacci.tasks.ts", import.meta.url), maxWorkers: 2 })
  * console.log(await executor.submit(fibonacci, 25).result()) // 75025
  * ```
  *
@@ -36,6 +36,6 @@ export type ProcessPoolOptions = Omit<NodeExecutor.ChildProcessesOptions<any>, "
  */
 export class ProcessPoolExecutor extends TaskExecutor {
   constructor(options: ProcessPoolOptions) {
-    super(NodeExecutor.layerChildProcesses({ ...options, unref: true }), options.name ?? "ProcessPoolExecutor")
+    super(NodeExecutor.layerChildProcesses({ ...options, unref: true }))
   }
 }

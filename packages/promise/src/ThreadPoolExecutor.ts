@@ -43,9 +43,9 @@ export type ThreadPoolOptions = Omit<NodeExecutor.WorkerThreadsOptions<any>, "un
  * @example
  * ```ts
  * import { ThreadPoolExecutor } from "@effect-futures/promise"
- * import { fibonacci } from "./fibonacci.tasks.mjs"
+ * import { fibonacci } from "./fibonacci.tasks.ts"
  *
- * await using executor = new ThreadPoolExecutor({ module: new URL("./fibonacci.tasks.mjs", import.meta.url), maxWorkers: 2 })
+ * await using executor = new ThreadPoolExecutor({ module: new URL("./fibonacci.tasks.ts", import.meta.url), maxWorkers: 2 })
  * const future = executor.submit(fibonacci, 30)
  * console.log(await future.result()) // 832040
  * for await (const n of executor.map(fibonacci, [10, 20, 30])) console.log(n) // 55, 6765, 832040
@@ -56,6 +56,6 @@ export type ThreadPoolOptions = Omit<NodeExecutor.WorkerThreadsOptions<any>, "un
  */
 export class ThreadPoolExecutor extends TaskExecutor {
   constructor(options: ThreadPoolOptions) {
-    super(NodeExecutor.layerWorkerThreads({ ...options, unref: true }), options.name ?? "ThreadPoolExecutor")
+    super(NodeExecutor.layerWorkerThreads({ ...options, unref: true }))
   }
 }

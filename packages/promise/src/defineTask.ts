@@ -14,7 +14,7 @@ import { type FutureError, Task } from "@effect-futures/core"
  *
  * @example
  * ```ts
- * // fibonacci.tasks.mjs (or .ts)
+ * // fibonacci.tasks.ts (in a .mjs file, the same without the types)
  * import { defineTask } from "@effect-futures/promise"
  *
  * const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2))

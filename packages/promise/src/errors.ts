@@ -14,9 +14,12 @@ import { NodeExecutor } from "@effect-futures/node"
  * ```ts
  * import { AsyncPoolExecutor, CancelledError } from "@effect-futures/promise"
  *
- * const executor = new AsyncPoolExecutor()
- * const error: unknown = await executor.submit(async () => 1).result().then(() => undefined, (error) => error)
- * console.log(error instanceof CancelledError) // false: it succeeded
+ * await using executor = new AsyncPoolExecutor({ maxWorkers: 1 })
+ * executor.submit(() => new Promise((resolve) => setTimeout(resolve, 100)))
+ * const queued = executor.submit(async () => "never runs")
+ * queued.cancel() // true: it had not started
+ * const error = await queued.result().catch((error: unknown) => error)
+ * console.log(error instanceof CancelledError) // true
  * ```
  *
  * @since 0.1.0
@@ -37,9 +40,10 @@ export type CancelledError = FutureError.CancelledError
  * ```ts
  * import { AsyncPoolExecutor, TimeoutError } from "@effect-futures/promise"
  *
- * const executor = new AsyncPoolExecutor()
- * const error: unknown = await executor.submit(async () => 1).result().then(() => undefined, (error) => error)
- * console.log(error instanceof TimeoutError) // false: it succeeded
+ * await using executor = new AsyncPoolExecutor()
+ * const slow = executor.submit(() => new Promise((resolve) => setTimeout(resolve, 1_000, "late")))
+ * const error = await slow.result({ timeout: 10 }).catch((error: unknown) => error)
+ * console.log(error instanceof TimeoutError, slow.done()) // true false: the future goes on
  * ```
  *
  * @since 0.1.0
@@ -61,8 +65,12 @@ export type TimeoutError = FutureError.TimeoutError
  * import { AsyncPoolExecutor, ExecutorShutdownError } from "@effect-futures/promise"
  *
  * const executor = new AsyncPoolExecutor()
- * const error: unknown = await executor.submit(async () => 1).result().then(() => undefined, (error) => error)
- * console.log(error instanceof ExecutorShutdownError) // false: it succeeded
+ * await executor.shutdown()
+ * try {
+ *   executor.submit(async () => 1)
+ * } catch (error) {
+ *   console.log(error instanceof ExecutorShutdownError) // true
+ * }
  * ```
  *
  * @since 0.1.0
@@ -81,10 +89,11 @@ export type ExecutorShutdownError = FutureError.ExecutorShutdownError
  *
  * @example
  * ```ts
- * import { AsyncPoolExecutor, BrokenExecutorError } from "@effect-futures/promise"
+ * import { BrokenExecutorError, ThreadPoolExecutor } from "@effect-futures/promise"
+ * import { fibonacci } from "./fibonacci.tasks.ts"
  *
- * const executor = new AsyncPoolExecutor()
- * const error: unknown = await executor.submit(async () => 1).result().then(() => undefined, (error) => error)
+ * await using executor = new ThreadPoolExecutor({ module: new URL("./fibonacci.tasks.ts", import.meta.url) })
+ * const error = await executor.submit(fibonacci, 20).exception()
  * console.log(error instanceof BrokenExecutorError) // false: it succeeded
  * ```
  *
@@ -104,10 +113,11 @@ export type BrokenExecutorError = FutureError.BrokenExecutorError
  *
  * @example
  * ```ts
- * import { AsyncPoolExecutor, TaskError } from "@effect-futures/promise"
+ * import { TaskError, ThreadPoolExecutor } from "@effect-futures/promise"
+ * import { fibonacci } from "./fibonacci.tasks.ts"
  *
- * const executor = new AsyncPoolExecutor()
- * const error: unknown = await executor.submit(async () => 1).result().then(() => undefined, (error) => error)
+ * await using executor = new ThreadPoolExecutor({ module: new URL("./fibonacci.tasks.ts", import.meta.url) })
+ * const error = await executor.submit(fibonacci, 20).exception()
  * console.log(error instanceof TaskError) // false: it succeeded
  * ```
  *
@@ -127,10 +137,11 @@ export type TaskError = FutureError.TaskError
  *
  * @example
  * ```ts
- * import { AsyncPoolExecutor, TaskEncodeError } from "@effect-futures/promise"
+ * import { TaskEncodeError, ThreadPoolExecutor } from "@effect-futures/promise"
+ * import { fibonacci } from "./fibonacci.tasks.ts"
  *
- * const executor = new AsyncPoolExecutor()
- * const error: unknown = await executor.submit(async () => 1).result().then(() => undefined, (error) => error)
+ * await using executor = new ThreadPoolExecutor({ module: new URL("./fibonacci.tasks.ts", import.meta.url) })
+ * const error = await executor.submit(fibonacci, 20).exception()
  * console.log(error instanceof TaskEncodeError) // false: it succeeded
  * ```
  *
@@ -150,10 +161,11 @@ export type TaskEncodeError = FutureError.TaskEncodeError
  *
  * @example
  * ```ts
- * import { AsyncPoolExecutor, TaskDecodeError } from "@effect-futures/promise"
+ * import { TaskDecodeError, ThreadPoolExecutor } from "@effect-futures/promise"
+ * import { fibonacci } from "./fibonacci.tasks.ts"
  *
- * const executor = new AsyncPoolExecutor()
- * const error: unknown = await executor.submit(async () => 1).result().then(() => undefined, (error) => error)
+ * await using executor = new ThreadPoolExecutor({ module: new URL("./fibonacci.tasks.ts", import.meta.url) })
+ * const error = await executor.submit(fibonacci, 20).exception()
  * console.log(error instanceof TaskDecodeError) // false: it succeeded
  * ```
  *
@@ -173,11 +185,11 @@ export type TaskDecodeError = FutureError.TaskDecodeError
  *
  * @example
  * ```ts
- * import { AsyncPoolExecutor, TaskModuleError } from "@effect-futures/promise"
+ * import { TaskModuleError, ThreadPoolExecutor } from "@effect-futures/promise"
  *
- * const executor = new AsyncPoolExecutor()
- * const error: unknown = await executor.submit(async () => 1).result().then(() => undefined, (error) => error)
- * console.log(error instanceof TaskModuleError) // false: it succeeded
+ * await using executor = new ThreadPoolExecutor({ module: new URL("./no-such.tasks.mjs", import.meta.url) })
+ * const error = await executor.ready.catch((error: unknown) => error)
+ * console.log(error instanceof TaskModuleError) // true
  * ```
  *
  * @since 0.1.0

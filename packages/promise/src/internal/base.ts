@@ -24,7 +24,7 @@ export abstract class BaseExecutor<R> {
   /** @internal */
   protected readonly state: State.ExecutorState<R>
 
-  constructor(layer: Layer.Layer<R, unknown>, options: { readonly name: string; readonly keepAlive: boolean }) {
+  constructor(layer: Layer.Layer<R, unknown>, options: { readonly keepAlive: boolean }) {
     this.state = State.make(this, layer, options)
   }
 

@@ -46,7 +46,6 @@ export type Phase<R> =
   | { readonly _tag: "Failed"; readonly error: unknown }
 
 export interface ExecutorState<R> {
-  readonly name: string
   readonly runtime: ManagedRuntime.ManagedRuntime<R, unknown>
   phase: Phase<R>
   /** No more submits. */
@@ -73,7 +72,7 @@ const registry = new FinalizationRegistry<ExecutorState<any>>((state) => {
 export const make = <R>(
   owner: object,
   layer: Layer.Layer<R, unknown>,
-  options: { readonly name: string; readonly keepAlive: boolean }
+  options: { readonly keepAlive: boolean }
 ): ExecutorState<R> => {
   const runtime = ManagedRuntime.make(layer)
   let settleReady: (exit: Exit.Exit<unknown, unknown>) => void = () => {}
@@ -83,7 +82,6 @@ export const make = <R>(
   // A build failure reaches the user through `ready`, `shutdown` and every future: never as an unhandled rejection.
   ready.catch(() => {})
   const state: ExecutorState<R> = {
-    name: options.name,
     runtime,
     phase: { _tag: "Building", queued: [] },
     isShutdown: false,
@@ -152,48 +150,42 @@ export const submit = <R, A, E>(
   const phase = state.phase
   let future: Future<A, E>
   if (phase._tag === "Ready") {
-    future = adopt<A, E>(phase, submitting(phase))
+    const fiber = phase.fork(submitting(phase))
+    const exit = fiber.pollUnsafe()
+    if (exit !== undefined) {
+      future = makeFuture(fromExit<A, E>(exit))
+    } else {
+      // The submit waits (for room in a bounded queue): a stand-in until the task is taken.
+      const standIn = new FutureImpl<A, E>()
+      future = makeFuture(standIn)
+      bind(future, standIn, fiber)
+    }
   } else if (phase._tag === "Failed") {
     future = makeFuture(failed(phase.error))
   } else {
     const standIn = new FutureImpl<A, E>()
-    future = makeFuture(standIn)
-    phase.queued.push({
-      standIn,
-      submit: (ready) => {
-        const target = submitNow<A, E>(ready, submitting(ready))
-        setTarget(future, target)
-        follow(standIn, target)
-      }
-    })
+    const queuedFuture = (future = makeFuture(standIn))
+    phase.queued.push({ standIn, submit: (ready) => bind(queuedFuture, standIn, ready.fork(submitting(ready))) })
   }
   watch(state, future, signal)
   return future
 }
 
-/** The future of a submit made now: the executor's own one when the submit ends at once (it always does, unless a bounded queue is full). */
-const adopt = <A, E>(ready: Ready<any>, submitting: Effect.Effect<unknown, unknown, any>): Future<A, E> => {
-  const fiber = ready.fork(submitting)
-  const exit = fiber.pollUnsafe()
-  if (exit !== undefined) return makeFuture(fromExit<A, E>(exit))
-  // The submit waits (for room in a bounded queue): a stand-in until it is taken.
-  const standIn = new FutureImpl<A, E>()
-  const future = makeFuture(standIn)
-  fiber.addObserver((exit) => {
+/**
+ * Once the executor has taken the task (at once, unless its bounded queue is full), the stand-in follows the
+ * executor's future, and cancel and interrupt go there.
+ */
+const bind = <A, E>(future: Future<A, E>, standIn: FutureImpl<A, E>, submitting: Fiber.Fiber<unknown, unknown>) => {
+  const taken = (exit: Exit.Exit<unknown, unknown>) => {
     const target = fromExit<A, E>(exit)
+    // Cancelled while its submit waited: the task must not run.
+    if (isDone(standIn)) return void cancelNow(target)
     setTarget(future, target)
     follow(standIn, target)
-  })
-  return future
-}
-
-const submitNow = <A, E>(ready: Ready<any>, submitting: Effect.Effect<unknown, unknown, any>): FutureImpl<A, E> => {
-  const fiber = ready.fork(submitting)
-  const exit = fiber.pollUnsafe()
-  if (exit !== undefined) return fromExit(exit)
-  const standIn = new FutureImpl<A, E>()
-  fiber.addObserver((exit) => follow(standIn, fromExit<A, E>(exit)))
-  return standIn
+  }
+  const exit = submitting.pollUnsafe()
+  if (exit !== undefined) taken(exit)
+  else submitting.addObserver(taken)
 }
 
 /** A submit's exit as a future: the submitted one, or one failed with why the submit was refused. */

@@ -63,8 +63,8 @@ export type WorkerError = FutureError.TaskBoundaryError | NodeExecutor.TaskModul
 
 /** @internal */
 export abstract class TaskExecutor extends BaseExecutor<Executor.Executor> {
-  constructor(layer: Layer.Layer<Executor.Executor, unknown>, name: string) {
-    super(layer, { name, keepAlive: true })
+  constructor(layer: Layer.Layer<Executor.Executor, unknown>) {
+    super(layer, { keepAlive: true })
   }
 
   /**
