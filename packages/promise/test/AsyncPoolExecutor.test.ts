@@ -6,6 +6,7 @@ import {
   TimeoutError
 } from "@effect-futures/promise"
 import { describe, expect, it } from "vitest"
+import { rejection } from "./fixtures/promises.ts"
 
 interface Gate<A = void> {
   readonly promise: Promise<A>
@@ -34,14 +35,6 @@ const untilAborted = () => {
     })
   return { fn, started, aborted }
 }
-
-const rejection = (promise: Promise<unknown>): Promise<unknown> =>
-  promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${String(value)}`)
-    },
-    (error: unknown) => error
-  )
 
 describe("AsyncPoolExecutor", () => {
   it("submit returns a future whose result is the function's value", async () => {

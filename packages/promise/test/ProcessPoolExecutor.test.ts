@@ -2,7 +2,7 @@ import { CancelledError, ProcessPoolExecutor, TaskError } from "@effect-futures/
 import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { describe, expect, it } from "vitest"
-import { collect } from "./fixtures/collect.ts"
+import { collect } from "./fixtures/promises.ts"
 import { fail, sleep, square, whereAmI } from "./fixtures/tasks.mjs"
 
 /** Gone, or a zombie: exited, waiting to be reaped by an init that may not reap (as in some containers). */

@@ -11,19 +11,11 @@ import {
   wait
 } from "@effect-futures/promise"
 import { describe, expect, it } from "vitest"
-import { collect } from "./fixtures/collect.ts"
+import { collect, rejection } from "./fixtures/promises.ts"
 import { checkedSquare, NegativeError } from "./fixtures/typed.tasks.ts"
 import { fail, sleep, square, whereAmI } from "./fixtures/tasks.mjs"
 
 const tasks = new URL("./fixtures/tasks.mjs", import.meta.url)
-
-const rejection = (promise: Promise<unknown>): Promise<unknown> =>
-  promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${String(value)}`)
-    },
-    (error: unknown) => error
-  )
 
 describe("ThreadPoolExecutor", () => {
   it("runs a task in a worker thread and resolves with its value", async () => {
@@ -39,6 +31,26 @@ describe("ThreadPoolExecutor", () => {
     const futures = [1, 2, 3].map((n) => executor.submit(square, n))
     expect(futures.map((f) => f.done())).toEqual([false, false, false])
     expect(await Promise.all(futures.map((f) => f.result()))).toEqual([1, 4, 9])
+  })
+
+  it("a task submitted before the pool is ready can be cancelled, and never runs", async () => {
+    const executor = new ThreadPoolExecutor({ module: tasks, maxWorkers: 1 })
+    const cancelled = executor.submit(sleep, 60_000)
+    const interrupted = executor.submit(sleep, 60_000)
+    const kept = executor.submit(square, 4)
+    expect([cancelled.running(), cancelled.cancel(), cancelled.cancelled()]).toEqual([false, true, true])
+    expect(await interrupted.interrupt()).toBe(true)
+    expect(await kept.result()).toBe(16)
+    expect(await rejection(cancelled.result())).toBeInstanceOf(CancelledError)
+    // The two cancelled tasks never reached the pool: a shutdown that waits for every task returns at once.
+    await executor.shutdown()
+  })
+
+  it("shutdown with cancelFutures before the pool is ready cancels what was submitted", async () => {
+    const executor = new ThreadPoolExecutor({ module: tasks, maxWorkers: 1 })
+    const futures = [1, 2].map((n) => executor.submit(square, n))
+    await executor.shutdown({ cancelFutures: true })
+    expect(futures.map((f) => f.cancelled())).toEqual([true, true])
   })
 
   it("a throwing function rejects with TaskError; a Task.make failure with its own class", async () => {
