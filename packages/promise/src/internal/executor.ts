@@ -28,7 +28,6 @@ import * as KeepAlive from "./keepAlive.ts"
 /** The services a built executor Layer gives. */
 export interface Ready<R> {
   readonly _tag: "Ready"
-  readonly context: Context.Context<R>
   readonly executor: Executor.ExecutorShape
   /** Runs an Effect with the executor's services, starting on this stack. */
   readonly fork: <A, E>(effect: Effect.Effect<A, E, R>) => Fiber.Fiber<A, E>
@@ -109,12 +108,10 @@ const built = <R>(state: ExecutorState<R>, exit: Exit.Exit<Context.Context<R>, u
   if (phase._tag !== "Building") return
   if (Exit.isSuccess(exit)) {
     const context = exit.value
-    const fork = Effect.runForkWith(context)
     state.phase = {
       _tag: "Ready",
-      context,
       executor: Context.get(context as Context.Context<Executor.Executor>, Executor.Executor),
-      fork
+      fork: Effect.runForkWith(context)
     }
   } else {
     state.phase = { _tag: "Failed", error: Cause.squash(exit.cause) }
