@@ -263,6 +263,10 @@ describe("AsyncPoolExecutor", () => {
     expect(() => escaped.submit(async () => 1)).toThrow(ExecutorShutdownError)
   })
 
+  it("a bad option throws from the constructor", () => {
+    expect(() => new AsyncPoolExecutor({ maxWorkers: 0 })).toThrow(/maxWorkers must be a positive integer, got 0/)
+  })
+
   it("ready resolves", async () => {
     await using executor = new AsyncPoolExecutor()
     await expect(executor.ready).resolves.toBeUndefined()

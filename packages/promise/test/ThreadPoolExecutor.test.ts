@@ -73,6 +73,12 @@ describe("ThreadPoolExecutor", () => {
     await executor.shutdown()
   })
 
+  it("a bad option throws from the constructor; a module that fails to load does not", () => {
+    expect(() => new ThreadPoolExecutor({ module: tasks, maxWorkers: -1 })).toThrow(/maxWorkers must be a positive/)
+    const executor = new ThreadPoolExecutor({ module: new URL("./fixtures/missing.tasks.mjs", import.meta.url) })
+    return expect(executor.shutdown()).resolves.toBeUndefined()
+  })
+
   it("a task the module does not export fails its future with TaskEncodeError", async () => {
     await using executor = new ThreadPoolExecutor({ module: tasks, maxWorkers: 1 })
     await executor.ready

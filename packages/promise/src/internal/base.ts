@@ -24,6 +24,7 @@ export abstract class BaseExecutor<R> {
   /** @internal */
   protected readonly state: State.ExecutorState<R>
 
+  /** Starts the executor now; throws if an option is wrong in itself (`maxWorkers: 0`). */
   constructor(layer: Layer.Layer<R, unknown>, options: { readonly keepAlive: boolean }) {
     this.state = State.make(this, layer, options)
   }

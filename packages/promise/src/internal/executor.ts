@@ -97,8 +97,19 @@ export const make = <R>(
     if (options.keepAlive) KeepAlive.release()
   }
   const exit = build.pollUnsafe()
-  if (exit !== undefined) onBuilt(exit)
-  else build.addObserver(onBuilt)
+  if (exit === undefined) {
+    build.addObserver(onBuilt)
+    return state
+  }
+  onBuilt(exit)
+  // A build that fails before it waits for anything failed on the options (`maxWorkers: 0`): thrown here, as
+  // Python's constructors raise `ValueError`, rather than left for the first future to report.
+  if (state.phase._tag === "Failed") {
+    state.isShutdown = true
+    registry.unregister(state)
+    void runtime.dispose()
+    throw state.phase.error
+  }
   return state
 }
 
