@@ -6,6 +6,7 @@
  */
 import * as Effect from "effect/Effect"
 import type { ExecutorShape, LocalExecutorShape } from "../Executor.ts"
+import { ExecutorShutdownError } from "../FutureError.ts"
 import { runChunk } from "./chunk.ts"
 import { type DirectSubmit, DirectSubmitTypeId } from "./directSubmit.ts"
 import type { FiberPool } from "./fiberPool.ts"
@@ -14,11 +15,21 @@ import * as Lifecycle from "./lifecycle.ts"
 /** @internal */
 export const fiberExecutor = (pool: FiberPool): ExecutorShape => ({
   maxWorkers: pool.maxWorkers,
-  submitTask: (task, input) => pool.submit(Effect.suspend(() => task.run(input))) as any,
+  submitTask: (task, input, options) =>
+    Effect.withFiber((fiber) => {
+      const submitted = pool.submitTaskUnsafe(
+        task.name,
+        Effect.suspend(() => task.run(input)),
+        fiber.context,
+        options
+      )
+      return submitted instanceof ExecutorShutdownError ? Effect.fail(submitted) : Effect.succeed(submitted)
+    }) as any,
   // One task that runs the chunk's inputs in order, in one fiber (the chunk rule).
   submitChunk: (task, inputs) => pool.submit(runChunk(task.run, inputs)) as any,
   shutdown: (options) => Lifecycle.shutdown(pool.lifecycle, options),
-  stats: Effect.sync(() => pool.stats.snapshot())
+  stats: Effect.sync(() => pool.stats.snapshot()),
+  whenShutdown: Lifecycle.whenShutdown(pool.lifecycle)
 })
 
 /** @internal */

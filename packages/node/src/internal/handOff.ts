@@ -11,11 +11,12 @@ import { setRunningUnsafe } from "@effect-futures/core/internal/future"
 import * as Lifecycle from "@effect-futures/core/internal/lifecycle"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import { batchSize, runMessage } from "./dispatch.ts"
+import { batchSize, namedFor, runMessage } from "./dispatch.ts"
 import { type PoolState, waiting, wakeWaiter } from "./poolState.ts"
 import * as Worker from "./poolWorker.ts"
 import type { PoolWorker, WorkItem } from "./poolWorker.ts"
 import * as Protocol from "./protocol.ts"
+import { emitSpans, type WireSpan } from "./remoteSpans.ts"
 import { decodeResult } from "./taskCodec.ts"
 
 /** A worker can take work: the next tasks, or it waits (or retires). */
@@ -59,7 +60,7 @@ export const hand = (pool: PoolState, worker: PoolWorker, items: Array<WorkItem>
     item.worker = worker
     if (item.future.startedAt === undefined) {
       item.future.startedAt = 0
-      Lifecycle.addRunning(pool.life, item.future)
+      Lifecycle.addRunning(pool.life, item.future, worker.handle.id)
       item.future.interruptor = Effect.sync(() => {
         interruptHanded(pool, item)
         Lifecycle.flush(pool.life)
@@ -81,7 +82,7 @@ const postOneByOne = (worker: PoolWorker, items: Array<WorkItem>): Array<readonl
   const refused: Array<readonly [WorkItem, unknown]> = []
   for (const item of items) {
     try {
-      worker.handle.post([Protocol.RUN, item.chunk ? -item.id : item.id, item.taskName, item.payload], item.transfer)
+      worker.handle.post([Protocol.RUN, item.chunk ? -item.id : item.id, namedFor(item), item.payload], item.transfer)
     } catch (error) {
       refused.push([item, error])
     }
@@ -148,7 +149,13 @@ const startGrace = (pool: PoolState, worker: PoolWorker): void => {
 }
 
 /** The executing task of the worker's batch answered: the worker moves on, then its future completes. */
-export const answered = (pool: PoolState, worker: PoolWorker, status: Protocol.Status, value: unknown): void => {
+export const answered = (
+  pool: PoolState,
+  worker: PoolWorker,
+  status: Protocol.Status,
+  value: unknown,
+  spans: ReadonlyArray<WireSpan> | undefined
+): void => {
   const state = worker.state as Worker.Holding
   const item = state.batch.shift()!
   item.worker = undefined
@@ -166,6 +173,8 @@ export const answered = (pool: PoolState, worker: PoolWorker, status: Protocol.S
     next.startedAt = now
     if (next.interrupting) startGrace(pool, worker)
   }
+  // The worker's spans reach the caller's tracer before the task span ends.
+  if (spans !== undefined && item.future.control !== undefined) emitSpans(item.future.control, spans)
   Lifecycle.completeLater(pool.life, item.future, decodeResult(item.task, item.codec, status, value))
 }
 

@@ -8,6 +8,7 @@
  * @internal
  */
 import type { Transferable } from "node:worker_threads"
+import type { WireSpan } from "./remoteSpans.ts"
 
 /**
  * Parent → worker: run these tasks, one after another, in order. Each task is three fields, `id`, `task`
@@ -56,7 +57,7 @@ export type ToWorker =
 export type FromWorker =
   | readonly [typeof READY, names: ReadonlyArray<string>]
   | readonly [typeof LOAD_FAILED, reason: LoadFailure, error: SerializedError]
-  | readonly [typeof RESULT, id: number, status: Status, value: unknown]
+  | readonly [typeof RESULT, id: number, status: Status, value: unknown, spans?: ReadonlyArray<WireSpan> | undefined]
 
 /** Why a task module could not be served. */
 export type LoadFailure = "import" | "duplicate" | "initializer"
