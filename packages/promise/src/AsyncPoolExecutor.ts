@@ -99,10 +99,7 @@ export class AsyncPoolExecutor extends BaseExecutor<Executor.Executor | Executor
     inputs: Iterable<I>,
     options?: MapOptions
   ): AsyncIterableIterator<Awaited<A>> {
-    const mapOptions = {
-      ...(options?.timeout === undefined ? {} : { timeout: options.timeout }),
-      ...(options?.buffer === undefined ? {} : { buffer: options.buffer })
-    }
+    const { signal, ...mapOptions } = options ?? {}
     const stream = State.stream(
       this.state,
       () =>
@@ -112,7 +109,7 @@ export class AsyncPoolExecutor extends BaseExecutor<Executor.Executor | Executor
           Executor.Executor | Executor.LocalExecutor
         >
     )
-    return iterate(stream, { signal: options?.signal, keepAlive: false })
+    return iterate(stream, { signal, keepAlive: false })
   }
 }
 

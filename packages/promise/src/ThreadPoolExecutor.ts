@@ -11,11 +11,6 @@ export type {
    * @since 0.1.0
    * @category models
    */
-  TaskMapOptions,
-  /**
-   * @since 0.1.0
-   * @category models
-   */
   TaskSubmitOptions,
   /**
    * @since 0.1.0

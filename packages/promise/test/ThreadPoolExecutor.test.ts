@@ -96,6 +96,24 @@ describe("ThreadPoolExecutor", () => {
     expect(await executor.submit(square, 5).result()).toBe(25)
   })
 
+  it("a submit timeout stops the task in its worker and fails the future with TimeoutError", async () => {
+    await using executor = new ThreadPoolExecutor({ module: tasks, maxWorkers: 1 })
+    const future = executor.submit(sleep, 60_000, { timeout: 50 })
+    expect(await rejection(future.result())).toBeInstanceOf(TimeoutError)
+    expect(await executor.submit(square, 6, { id: "after-the-timeout" }).result()).toBe(36)
+  })
+
+  it("retry submits again after a failure when its predicate says so", async () => {
+    await using executor = new ThreadPoolExecutor({ module: tasks, maxWorkers: 1 })
+    let attempts = 0
+    const error = await executor
+      .submit(fail, "again", { retry: { times: 2, while: () => (attempts++, true) } })
+      .exception()
+    expect(error).toBeInstanceOf(TaskError)
+    // Asked after each failed attempt: the first attempt and two more failed.
+    expect(attempts).toBe(3)
+  })
+
   it("an aborted signal interrupts the task", async () => {
     await using executor = new ThreadPoolExecutor({ module: tasks, maxWorkers: 1 })
     const future = executor.submit(sleep, 60_000, { signal: AbortSignal.timeout(50) })

@@ -4,51 +4,37 @@
  * @internal
  */
 import { Executor, type FutureError, type Task } from "@effect-futures/core"
+import type { TimeoutError } from "@effect-futures/core/FutureError"
 import type { NodeExecutor } from "@effect-futures/node"
 import type * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { BaseExecutor } from "./base.ts"
 import * as State from "./executor.ts"
-import type { Future, Timeout } from "./future.ts"
+import type { Future } from "./future.ts"
 import { iterate } from "./iterate.ts"
 
 /**
- * Options of `submit` on a worker executor.
+ * Options of `submit` on a worker executor: those of the Effect API's `Executor.submit` (`timeout`, which stops
+ * the task; `retry`; `id`; `transfer`), and an `AbortSignal`.
  *
  * @since 0.1.0
  * @category models
  */
-export interface TaskSubmitOptions {
+export interface TaskSubmitOptions<E = unknown> extends Executor.SubmitOptions<E> {
   /** Aborting it cancels the task if it has not started, or interrupts it in its worker. */
   readonly signal?: AbortSignal | undefined
-  /** Objects to move to a worker thread instead of copying them (`ArrayBuffer`, `MessagePort`). */
-  readonly transfer?: ReadonlyArray<Executor.Transferable> | undefined
 }
 
 /**
- * Options of `map`.
+ * Options of `map`: those of the Effect API's `Executor.map` (`buffer`, `timeout` for the whole loop counted
+ * from the first `next()`, `chunkSize`, `taskTimeout`, `retry`), and an `AbortSignal`.
  *
  * @since 0.1.0
  * @category models
  */
-export interface MapOptions {
+export interface MapOptions extends Executor.MapOptions {
   /** Aborting it stops the loop: the tasks not started are cancelled, the running ones interrupted. */
   readonly signal?: AbortSignal | undefined
-  /** Counted from the first `next()`: the loop then throws `TimeoutError`. */
-  readonly timeout?: Timeout | undefined
-  /** At most this many tasks in flight (default: twice the workers); inputs are read as room frees up. */
-  readonly buffer?: number | undefined
-}
-
-/**
- * Options of `map` on a worker executor.
- *
- * @since 0.1.0
- * @category models
- */
-export interface TaskMapOptions extends MapOptions {
-  /** Inputs per message to a worker (Python's `chunksize`, default 1); results still come one by one. */
-  readonly chunkSize?: number | undefined
 }
 
 /**
@@ -72,9 +58,26 @@ export abstract class TaskExecutor extends BaseExecutor<Executor.Executor> {
    * exported by the executor's task module (`defineTask`, or `Task.make` with schemas). Throws
    * `ExecutorShutdownError` after `shutdown`.
    */
-  submit<I, A, E>(task: Task.Task<I, A, E>, input: I, options?: TaskSubmitOptions): Future<A, E | WorkerError> {
-    const transfer = options?.transfer === undefined ? undefined : { transfer: options.transfer }
-    return State.submit(this.state, (ready) => ready.executor.submitTask(task, input, transfer), options?.signal)
+  submit<I, A, E>(
+    task: Task.Task<I, A, E>,
+    input: I,
+    options?: TaskSubmitOptions<E | WorkerError> & { readonly timeout?: undefined }
+  ): Future<A, E | WorkerError>
+  submit<I, A, E>(
+    task: Task.Task<I, A, E>,
+    input: I,
+    options: TaskSubmitOptions<E | WorkerError | TimeoutError>
+  ): Future<A, E | WorkerError | TimeoutError>
+  submit<I, A, E>(task: Task.Task<I, A, E>, input: I, options?: TaskSubmitOptions<any>): Future<A, unknown> {
+    // Without options, straight to the executor's own submit: the path of most tasks.
+    if (options === undefined)
+      return State.submit(this.state, (ready) => ready.executor.submitTask(task, input), undefined)
+    const { signal, ...submitOptions } = options
+    return State.submit(
+      this.state,
+      () => Executor.submit(task, input, submitOptions as Executor.SubmitOptions<any>),
+      signal
+    )
   }
 
   /**
@@ -83,16 +86,12 @@ export abstract class TaskExecutor extends BaseExecutor<Executor.Executor> {
    * order, throws from the loop after every result before it. Leaving the loop early (`break`, `throw`, an
    * aborted `signal`) cancels the tasks not started and interrupts the running ones.
    */
-  map<I, A, E>(task: Task.Task<I, A, E>, inputs: Iterable<I>, options?: TaskMapOptions): AsyncIterableIterator<A> {
-    const mapOptions = {
-      ...(options?.timeout === undefined ? {} : { timeout: options.timeout }),
-      ...(options?.buffer === undefined ? {} : { buffer: options.buffer }),
-      ...(options?.chunkSize === undefined ? {} : { chunkSize: options.chunkSize })
-    }
+  map<I, A, E>(task: Task.Task<I, A, E>, inputs: Iterable<I>, options?: MapOptions): AsyncIterableIterator<A> {
+    const { signal, ...mapOptions } = options ?? {}
     const stream = State.stream(
       this.state,
       () => Executor.map(task, inputs, mapOptions) as Stream.Stream<A, unknown, Executor.Executor>
     )
-    return iterate(stream, { signal: options?.signal, keepAlive: true })
+    return iterate(stream, { signal, keepAlive: true })
   }
 }
