@@ -23,6 +23,7 @@ import type * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Stream from "effect/Stream"
 import { cancelNow, coreOf, finishNow, follow, type Future, makeFuture, setTarget } from "./future.ts"
+import type { ShutdownOptions } from "./base.ts"
 import * as KeepAlive from "./keepAlive.ts"
 
 /** The services a built executor Layer gives. */
@@ -229,25 +230,14 @@ const watch = (state: ExecutorState<any>, future: Future<any, any>, signal: Abor
  */
 export const stream = <R, A, E>(
   state: ExecutorState<R>,
-  make: (executor: Executor.ExecutorShape) => Stream.Stream<A, E, R>
+  make: () => Stream.Stream<A, E, R>
 ): Stream.Stream<A, unknown> =>
   Stream.unwrap(
     Effect.suspend(() => {
       if (state.isShutdown) return Effect.fail(submitRefused())
-      return Effect.map(state.runtime.contextEffect, (context) =>
-        Stream.provideContext(
-          make(Context.get(context as Context.Context<Executor.Executor>, Executor.Executor)),
-          context
-        )
-      )
+      return Effect.map(state.runtime.contextEffect, (context) => Stream.provideContext(make(), context))
     })
   )
-
-/** Options of `shutdown`. */
-export interface ShutdownOptions {
-  readonly wait?: boolean | undefined
-  readonly cancelFutures?: boolean | undefined
-}
 
 /**
  * Python's `shutdown`: no more submits; `cancelFutures` cancels the tasks that have not started (those
