@@ -27,6 +27,13 @@ describe("ProcessPoolExecutor", () => {
     expect(error).toBeInstanceOf(TaskError)
   })
 
+  it("shutdown resolves once the children have exited", async () => {
+    const executor = new ProcessPoolExecutor({ module: tasks, maxWorkers: 2, minWorkers: 2 })
+    const pids = await Promise.all([1, 2].map(() => executor.submit(whereAmI, undefined).result()))
+    await executor.shutdown()
+    expect(pids.map(({ pid }) => hasExited(pid))).toEqual([true, true])
+  })
+
   it("interrupt stops a task running in a child", async () => {
     await using executor = new ProcessPoolExecutor({ module: tasks, maxWorkers: 1 })
     await executor.ready
