@@ -107,6 +107,7 @@ try {
     console.log(`package-test: NOTICE: skipping Bun: bun@${bunVersion} could not be installed from the npm registry`)
   } else {
     check(`running the consumer on Bun ${bunVersion}`, () => run(bun, ["app.ts"], { cwd: app }))
+    check(`running the plain-JavaScript consumer on Bun ${bunVersion}`, () => run(bun, ["plain.mjs"], { cwd: app }))
   }
 
   const bundle = join(work, "bundle")

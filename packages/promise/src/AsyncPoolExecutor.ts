@@ -5,6 +5,9 @@
  * @since 0.1.0
  */
 import { Executor } from "@effect-futures/core"
+import { directSubmitOf } from "@effect-futures/core/internal/directSubmit"
+import { FutureImpl } from "@effect-futures/core/internal/future"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import { BaseExecutor } from "./internal/base.ts"
@@ -85,7 +88,7 @@ export class AsyncPoolExecutor extends BaseExecutor<Executor.Executor | Executor
    * for arguments: `submit(() => load(id))`). Throws `ExecutorShutdownError` after `shutdown`.
    */
   submit<A>(fn: (signal: AbortSignal) => A | PromiseLike<A>, options?: AsyncSubmitOptions): Future<Awaited<A>> {
-    return State.submit(this.state, () => Executor.submit(call(fn)), options?.signal)
+    return State.submit(this.state, (ready) => submitDirectly(ready, call(fn)), options?.signal)
   }
 
   /**
@@ -111,6 +114,21 @@ export class AsyncPoolExecutor extends BaseExecutor<Executor.Executor | Executor
     )
     return iterate(stream, { signal, keepAlive: false })
   }
+}
+
+/**
+ * The in-process pool's synchronous way in (what `Executor.submit(effect)` uses inside Effect): no fiber just to
+ * submit, the call starts on this stack when a worker is free.
+ */
+const submitDirectly = <A>(
+  ready: State.Ready<Executor.Executor | Executor.LocalExecutor>,
+  effect: Effect.Effect<A, unknown>
+): State.Submission<never> => {
+  const local = Context.get(ready.context, Executor.LocalExecutor)
+  const direct = directSubmitOf(local)
+  if (direct === undefined) return local.submit(effect)
+  const submitted = direct.submitUnsafe(effect, ready.context as Context.Context<never>)
+  return submitted instanceof FutureImpl ? submitted : Effect.fail(submitted)
 }
 
 /** The call as an Effect: its value, or whatever it threw or rejected with as the typed error. */

@@ -117,7 +117,8 @@ export const spawnChild =
     })
     if (options.unref === true) {
       child.unref()
-      child.channel?.unref()
+      // Node's channel has `unref`; Bun's has none (there, the channel may keep the process alive).
+      ;(child.channel as { unref?: () => void } | null | undefined)?.unref?.()
     }
     let exited = false
     const exit = (description: string, error: unknown) => {

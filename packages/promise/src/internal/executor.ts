@@ -29,6 +29,7 @@ import * as KeepAlive from "./keepAlive.ts"
 /** The services a built executor Layer gives. */
 export interface Ready<R> {
   readonly _tag: "Ready"
+  readonly context: Context.Context<R>
   readonly executor: Executor.ExecutorShape
   /** Runs an Effect with the executor's services, starting on this stack. */
   readonly fork: <A, E>(effect: Effect.Effect<A, E, R>) => Fiber.Fiber<A, E>
@@ -122,6 +123,7 @@ const built = <R>(state: ExecutorState<R>, exit: Exit.Exit<Context.Context<R>, u
     const context = exit.value
     state.phase = {
       _tag: "Ready",
+      context,
       executor: Context.get(context as Context.Context<Executor.Executor>, Executor.Executor),
       fork: Effect.runForkWith(context)
     }
@@ -136,6 +138,12 @@ const built = <R>(state: ExecutorState<R>, exit: Exit.Exit<Context.Context<R>, u
     else finishNow(standIn, Exit.fail((next as { readonly error: unknown }).error))
   }
 }
+
+/**
+ * What a submit gives: an Effect that submits (run at once, with the executor's services), or the executor's
+ * future itself when the executor has a synchronous way in (the in-process pool's).
+ */
+export type Submission<R> = Effect.Effect<unknown, unknown, R> | FutureImpl<any, any>
 
 /** Releases the process hold of a future when it ends. */
 const releaseOnDone = () => KeepAlive.release()
@@ -152,16 +160,19 @@ const submitRefused = () =>
  */
 export const submit = <R, A, E>(
   state: ExecutorState<R>,
-  submitting: (ready: Ready<R>) => Effect.Effect<unknown, unknown, R>,
+  submitting: (ready: Ready<R>) => Submission<R>,
   signal: AbortSignal | undefined
 ): Future<A, E> => {
   if (state.isShutdown) throw submitRefused()
   const phase = state.phase
   let future: Future<A, E>
   if (phase._tag === "Ready") {
-    const fiber = phase.fork(submitting(phase))
-    const exit = fiber.pollUnsafe()
-    if (exit !== undefined) {
+    const submission = submitting(phase)
+    const fiber = submission instanceof FutureImpl ? undefined : phase.fork(submission)
+    const exit = fiber === undefined ? undefined : fiber.pollUnsafe()
+    if (fiber === undefined) {
+      future = makeFuture(submission as FutureImpl<A, E>)
+    } else if (exit !== undefined) {
       future = makeFuture(fromExit<A, E>(exit))
     } else {
       // The submit waits (for room in a bounded queue): a stand-in until the task is taken.
@@ -174,7 +185,13 @@ export const submit = <R, A, E>(
   } else {
     const standIn = new FutureImpl<A, E>()
     const queuedFuture = (future = makeFuture(standIn))
-    phase.queued.push({ standIn, submit: (ready) => bind(queuedFuture, standIn, ready.fork(submitting(ready))) })
+    phase.queued.push({
+      standIn,
+      submit: (ready) => {
+        const submission = submitting(ready)
+        bind(queuedFuture, standIn, submission instanceof FutureImpl ? Exit.succeed(submission) : ready.fork(submission))
+      }
+    })
   }
   watch(state, future, signal)
   return future
@@ -184,7 +201,11 @@ export const submit = <R, A, E>(
  * Once the executor has taken the task (at once, unless its bounded queue is full), the stand-in follows the
  * executor's future, and cancel and interrupt go there.
  */
-const bind = <A, E>(future: Future<A, E>, standIn: FutureImpl<A, E>, submitting: Fiber.Fiber<unknown, unknown>) => {
+const bind = <A, E>(
+  future: Future<A, E>,
+  standIn: FutureImpl<A, E>,
+  submitting: Fiber.Fiber<unknown, unknown> | Exit.Exit<unknown, unknown>
+) => {
   const taken = (exit: Exit.Exit<unknown, unknown>) => {
     const target = fromExit<A, E>(exit)
     // Cancelled while its submit waited: the task must not run.
@@ -192,9 +213,9 @@ const bind = <A, E>(future: Future<A, E>, standIn: FutureImpl<A, E>, submitting:
     setTarget(future, target)
     follow(standIn, target)
   }
-  const exit = submitting.pollUnsafe()
+  const exit = Exit.isExit(submitting) ? submitting : submitting.pollUnsafe()
   if (exit !== undefined) taken(exit)
-  else submitting.addObserver(taken)
+  else (submitting as Fiber.Fiber<unknown, unknown>).addObserver(taken)
 }
 
 /** A submit's exit as a future: the submitted one, or one failed with why the submit was refused. */
