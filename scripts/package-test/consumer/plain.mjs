@@ -71,7 +71,8 @@ try {
   await workers("ThreadPoolExecutor", new ThreadPoolExecutor({ module, maxWorkers: 2 }), false)
   await workers("ProcessPoolExecutor", new ProcessPoolExecutor({ module, maxWorkers: 2 }), true)
   await asyncPool()
-  console.log(`plain-JavaScript consumer ok on Node ${process.versions.node}`)
+  const runtime = process.versions.bun === undefined ? `Node ${process.versions.node}` : `Bun ${process.versions.bun}`
+  console.log(`plain-JavaScript consumer ok on ${runtime}`)
 } catch (error) {
   console.error(error)
   process.exitCode = 1
