@@ -189,7 +189,11 @@ export const submit = <R, A, E>(
       standIn,
       submit: (ready) => {
         const submission = submitting(ready)
-        bind(queuedFuture, standIn, submission instanceof FutureImpl ? Exit.succeed(submission) : ready.fork(submission))
+        bind(
+          queuedFuture,
+          standIn,
+          submission instanceof FutureImpl ? Exit.succeed(submission) : ready.fork(submission)
+        )
       }
     })
   }
