@@ -4,15 +4,16 @@
  *
  * @since 0.1.0
  */
-import { Executor } from "@effect-futures/core"
+import { Executor, FutureError } from "@effect-futures/core"
 import { directSubmitOf } from "@effect-futures/core/internal/directSubmit"
 import { FutureImpl } from "@effect-futures/core/internal/future"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import { BaseExecutor } from "./internal/base.ts"
 import * as State from "./internal/executor.ts"
-import type { Future } from "./internal/future.ts"
+import type { Future, Timeout } from "./internal/future.ts"
 import { iterate } from "./internal/iterate.ts"
 import type { MapOptions } from "./internal/taskExecutor.ts"
 
@@ -46,6 +47,12 @@ export interface AsyncPoolOptions {
 export interface AsyncSubmitOptions {
   /** Aborting it cancels the call if it has not started, or aborts the function's own `AbortSignal`. */
   readonly signal?: AbortSignal | undefined
+  /**
+   * Stop the call once it has run this long (milliseconds, or a duration such as `"5 seconds"`): its
+   * `AbortSignal` aborts and the future fails with `TimeoutError`. Unlike `result({ timeout })`, which only
+   * stops waiting.
+   */
+  readonly timeout?: Timeout | undefined
 }
 
 /**
@@ -88,7 +95,9 @@ export class AsyncPoolExecutor extends BaseExecutor<Executor.Executor | Executor
    * for arguments: `submit(() => load(id))`). Throws `ExecutorShutdownError` after `shutdown`.
    */
   submit<A>(fn: (signal: AbortSignal) => A | PromiseLike<A>, options?: AsyncSubmitOptions): Future<Awaited<A>> {
-    return State.submit(this.state, (ready) => submitDirectly(ready, call(fn)), options?.signal)
+    const timeout = options?.timeout === undefined ? undefined : Duration.fromInputUnsafe(options.timeout)
+    const effect = timeout === undefined ? call(fn) : withTimeout(call(fn), timeout)
+    return State.submit(this.state, (ready) => submitDirectly(ready, effect), options?.signal)
   }
 
   /**
@@ -130,6 +139,13 @@ const submitDirectly = <A>(
   const submitted = direct.submitUnsafe(effect, ready.context as Context.Context<never>)
   return submitted instanceof FutureImpl ? submitted : Effect.fail(submitted)
 }
+
+/** The call, stopped after `timeout` (its signal aborts) with a `TimeoutError`. */
+const withTimeout = <A>(effect: Effect.Effect<A, unknown>, timeout: Duration.Duration): Effect.Effect<A, unknown> =>
+  Effect.timeoutOrElse(effect, {
+    duration: timeout,
+    orElse: () => Effect.fail(new FutureError.TimeoutError(`the call did not end within ${Duration.format(timeout)}`))
+  })
 
 /** The call as an Effect: its value, or whatever it threw or rejected with as the typed error. */
 const call = <A>(fn: (signal: AbortSignal) => A | PromiseLike<A>): Effect.Effect<Awaited<A>, unknown> =>

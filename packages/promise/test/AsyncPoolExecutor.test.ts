@@ -123,6 +123,15 @@ describe("AsyncPoolExecutor", () => {
     expect(await rejection(already.result())).toBeInstanceOf(CancelledError)
   })
 
+  it("a submit timeout aborts the call's signal and fails the future with TimeoutError", async () => {
+    await using executor = new AsyncPoolExecutor()
+    const task = untilAborted()
+    const future = executor.submit(task.fn, { timeout: 20 })
+    expect(await rejection(future.result())).toBeInstanceOf(TimeoutError)
+    await task.aborted.promise
+    expect(future.cancelled()).toBe(false)
+  })
+
   it("result with a timeout rejects with TimeoutError and leaves the future as it was", async () => {
     await using executor = new AsyncPoolExecutor()
     const g = gate<number>()
