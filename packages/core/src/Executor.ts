@@ -26,7 +26,7 @@ import * as Lifecycle from "./internal/lifecycle.ts"
 import { mapChunksInOrder, mapFunction, mapInOrder, Submitting } from "./internal/mapStream.ts"
 import { decodeShutdownTimeout } from "./internal/scopeClose.ts"
 import { type ExecutorStats, executorName } from "./internal/stats.ts"
-import { type Policy, submitRetrying } from "./internal/retry.ts"
+import { type Policy, retryOptions, submitRetrying } from "./internal/retry.ts"
 import { validateMaxWorkers } from "./internal/validate.ts"
 import * as Task from "./Task.ts"
 
@@ -115,7 +115,9 @@ export interface SubmitOptions<E = unknown> {
   readonly timeout?: Duration.Input | undefined
   /**
    * Submit again when an attempt fails, by this policy; see {@link RetryPolicy}. The future stays `running`
-   * from the first attempt's start until the last attempt ends, and ends as that one did.
+   * from the first attempt's start until the last attempt ends, and ends as that one did. Every attempt is sent a
+   * copy of the input: `transfer` is ignored (a moved buffer would be gone for the next attempt), and fields a
+   * task's schema marks transferable are moved by the first attempt, so do not retry such a task.
    *
    * @since 0.3.0
    */
@@ -341,9 +343,10 @@ export interface MapOptions {
    */
   readonly taskTimeout?: Duration.Input | undefined
   /**
-   * Each task's retry policy (`SubmitOptions.retry`). For a plain function on an in-process executor the task is
-   * retried in its own fiber by `Effect.retry`, with this policy as given (no crash can happen in-process, so
-   * without `while` / `until` nothing is retried).
+   * Each task's retry policy (`SubmitOptions.retry`): by default only `BrokenExecutorError` is retried. For a
+   * plain function on an in-process executor each task is retried in its own fiber by `Effect.retry` (no worker
+   * can crash there, so say which errors to retry with `while` / `until`). The policy's error type is not
+   * inferred here: `while` / `until` get `any`.
    *
    * @since 0.3.0
    */
@@ -449,7 +452,7 @@ const withTaskOptions =
     if (options.timeout !== undefined) task = Effect.timeout(task, options.timeout)
     return options.retry === undefined
       ? task
-      : (Effect.retry(task, options.retry as any) as Effect.Effect<unknown, unknown>)
+      : (Effect.retry(task, retryOptions(options.retry) as any) as Effect.Effect<unknown, unknown>)
   }
 
 /**

@@ -266,6 +266,51 @@ describe.each(executors)("$name", ({ executorName, inWorker, layer }) => {
   )
 
   it.live(
+    "a retried future cancelled while its first attempt waits in the queue never runs it",
+    () =>
+      withTempFile((path) =>
+        Effect.gen(function* () {
+          const blocker = yield* Executor.submit(Tasks.sleepForever, undefined)
+          const future = yield* Executor.submit(Tasks.failCounting, path, { retry: { times: 2, while: () => true } })
+          assert.isTrue(yield* Future.cancel(future))
+          assert.strictEqual(yield* Future.state(future), "cancelled")
+          yield* Future.interrupt(blocker)
+          yield* Future.result(yield* Executor.submit(Tasks.whoAmI, undefined))
+          yield* Effect.sleep("100 millis")
+          assert.strictEqual(attemptsIn(path), 0)
+        }).pipe(Effect.provide(layer()))
+      ),
+    TIMEOUT
+  )
+
+  it.live(
+    "a task's timeout counts from its own start, not from when it was queued or handed out",
+    () =>
+      Effect.gen(function* () {
+        yield* Future.result(yield* Executor.submit(Tasks.whoAmI, undefined))
+        const futures = yield* Effect.forEach(Array.from({ length: 8 }), () =>
+          Executor.submit(Tasks.sleep, 100, { timeout: "450 millis" })
+        )
+        const exits = yield* Effect.forEach(futures, Future.await)
+        assert.deepStrictEqual(
+          exits.map((exit) => exit._tag),
+          exits.map(() => "Success")
+        )
+      }).pipe(Effect.provide(layer())),
+    TIMEOUT
+  )
+
+  it.live(
+    "span attributes with no plain form never change a traced task's outcome",
+    () =>
+      Effect.gen(function* () {
+        const future = yield* Executor.submit(Tasks.oddAttributes, undefined).pipe(Effect.withSpan("request"))
+        assert.strictEqual(yield* Future.result(future), "fine")
+      }).pipe(Effect.provide(layer())),
+    TIMEOUT
+  )
+
+  it.live(
     "map's taskTimeout stops each task and fails the stream with TimeoutError; its retry retries each task",
     () =>
       withTempFile((path) =>
@@ -381,6 +426,45 @@ describe.each(pools)("$name", ({ layer }) => {
           assert.include(error.message, '"crashOnce" (id order-9)')
         }).pipe(Effect.provide(layer()))
       ),
+    TIMEOUT
+  )
+
+  it.live(
+    "a retried task is sent a copy of its input: transfer is ignored, so an attempt after a crash has it whole",
+    () =>
+      withTempFile((path) =>
+        Effect.gen(function* () {
+          const buffer = new ArrayBuffer(1024)
+          const future = yield* Executor.submit(Tasks.crashOnceBytes, [path, buffer] as const, {
+            transfer: [buffer],
+            retry: { times: 1 }
+          })
+          assert.strictEqual(yield* Future.result(future), 1024)
+        }).pipe(Effect.provide(layer()))
+      ),
+    TIMEOUT
+  )
+
+  it.live(
+    "each input of a traced chunk runs under a span of its own in the worker",
+    () => {
+      const { tracer, spans } = memoryTracer()
+      return Effect.gen(function* () {
+        const results = yield* Executor.map(Tasks.traced, [1, 2, 3, 4], { chunkSize: 2 }).pipe(
+          Stream.runCollect,
+          Effect.withSpan("request")
+        )
+        assert.deepStrictEqual(Array.from(results), [1, 2, 3, 4])
+        assert.lengthOf(
+          spans.filter((span) => span.name === "effect_futures.run traced"),
+          4
+        )
+        assert.lengthOf(
+          spans.filter((span) => span.name === "inner"),
+          4
+        )
+      }).pipe(Effect.provide(layer()), Effect.provideService(Tracer.Tracer, tracer))
+    },
     TIMEOUT
   )
 

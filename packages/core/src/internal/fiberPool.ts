@@ -2,6 +2,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as References from "effect/References"
 import * as Tracer from "effect/Tracer"
 import type { CancelledError, ExecutorShutdownError } from "../FutureError.ts"
 import { futureExit, FutureImpl, interrupt, isDone, isExit, setRunningUnsafe, stateOf } from "./future.ts"
@@ -185,7 +186,11 @@ export class FiberPool implements DirectSubmit {
 
   /** Whether a task submitted from a fiber with these services gets a span. */
   private traces(context: Context.Context<never>): boolean {
-    return this.lifecycle.executor.tracing && Context.getOrUndefined(context, Tracer.ParentSpan) !== undefined
+    return (
+      this.lifecycle.executor.tracing &&
+      Context.getOrUndefined(context, Tracer.ParentSpan) !== undefined &&
+      Context.get(context, References.TracerEnabled)
+    )
   }
 
   /** A task may start on this stack: a slot is free, nothing queued is waiting for one, and the stack is short. */

@@ -269,13 +269,28 @@ export const takeQueued = <Item extends Queued>(lifecycle: Lifecycle<Item>): Ite
 }
 
 /**
- * Registers a future whose task started (on `worker`, in a pool), so `stop` can interrupt it, and starts what its
- * control asked for (its timeout). O(1): each future keeps its index.
+ * Registers a future whose task started, so `stop` can interrupt it. O(1): each future keeps its index. A pool
+ * that hands tasks out ahead of their start (a worker's batch) calls {@link taskStarted} when each one starts;
+ * otherwise `started` says it starts now (on `worker`).
  * @internal
  */
-export const addRunning = (lifecycle: Lifecycle<any>, future: FutureImpl<any, any>, worker?: number): void => {
+export const addRunning = (
+  lifecycle: Lifecycle<any>,
+  future: FutureImpl<any, any>,
+  started = true,
+  worker?: number
+): void => {
   future.runIndex = lifecycle.running.length
   lifecycle.running.push(future)
+  if (started) taskStarted(lifecycle, future, worker)
+}
+
+/**
+ * The future's task starts executing (on `worker`): what its control asked for starts (its timeout, its span's
+ * `started` event).
+ * @internal
+ */
+export const taskStarted = (lifecycle: Lifecycle<any>, future: FutureImpl<any, any>, worker?: number): void => {
   if (future.control !== undefined) {
     TaskControl.started(future.control, future, lifecycle.hooks.interrupt ?? interruptFuture, worker)
   }

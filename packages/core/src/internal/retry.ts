@@ -42,8 +42,11 @@ type SubmitTask = <I, A, E>(
 
 const isBroken = (error: unknown): boolean => error instanceof BrokenExecutorError
 
-/** The policy as `Effect.retry`'s options, with the default predicate. */
-const retryOptions = <E>(policy: Policy<E>) =>
+/**
+ * The policy as `Effect.retry`'s options, with the default predicate (only `BrokenExecutorError`).
+ * @internal
+ */
+export const retryOptions = <E>(policy: Policy<E>) =>
   Schedule.isSchedule(policy)
     ? { schedule: policy, while: isBroken }
     : policy.while === undefined && policy.until === undefined
@@ -85,8 +88,10 @@ export const submitRetrying = <I, A, E>(
   whenShutdown: Effect.Effect<void> | undefined
 ): Effect.Effect<RetryFuture<A, E>, ExecutorShutdownError | TaskEncodeError> => {
   const future = new RetryFuture<A, E>()
+  // An input moved to the first attempt's worker would be gone for the next: every attempt gets a copy.
+  const { transfer: _moved, ...copied } = options as AttemptOptions & { readonly transfer?: unknown }
   const attemptOptions: AttemptOptions = {
-    ...options,
+    ...copied,
     [AttemptStarted]: () => {
       future.betweenAttempts = false
       if (future.state === "pending") setRunningUnsafe(future)
@@ -140,6 +145,11 @@ export const submitRetrying = <I, A, E>(
           )
     const fiber = Effect.runForkWith(context)(loop)
     future.loop = fiber
+    // Ended from outside the loop (cancelled while its first attempt waits in the queue, completed by hand): the
+    // loop stops, and with it the attempt (cancelled if queued, interrupted if it runs).
+    future.owner = () => {
+      if (future.loop !== undefined) future.loop.interruptUnsafe()
+    }
     fiber.addObserver((exit) => {
       future.loop = undefined
       future.betweenAttempts = false

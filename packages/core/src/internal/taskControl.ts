@@ -68,6 +68,8 @@ export interface TaskControl {
   readonly onStart: (() => void) | undefined
   timer: Fiber.Fiber<unknown> | undefined
   timedOut: TimeoutError | undefined
+  /** It started executing (once: a task handed again after its worker died starts once). */
+  hasStarted: boolean
 }
 
 /**
@@ -97,7 +99,8 @@ export const make = (
     span,
     onStart,
     timer: undefined,
-    timedOut: undefined
+    timedOut: undefined,
+    hasStarted: false
   }
 }
 
@@ -147,6 +150,8 @@ export const started = (
   stop: (future: FutureImpl<any, any>) => Effect.Effect<unknown>,
   worker?: number
 ): void => {
+  if (control.hasStarted || future.exit !== undefined) return
+  control.hasStarted = true
   control.span?.event("started", nowNanos(control.context), worker === undefined ? undefined : { "worker.id": worker })
   control.onStart?.()
   const millis = control.timeoutMillis

@@ -54,13 +54,22 @@ const takeWork = (pool: PoolState, worker: PoolWorker): Array<WorkItem> => {
   return items
 }
 
+/**
+ * The worker reaches a task of its batch (the first at once, the next when the one before answers): its run
+ * time, and its timeout, count from now.
+ */
+const executing = (pool: PoolState, worker: PoolWorker, item: WorkItem, now: number): void => {
+  item.startedAt = now
+  Lifecycle.taskStarted(pool.life, item.future, worker.handle.id)
+}
+
 /** Hands tasks (already `running`) to a free worker in one message; it runs them in order. */
 export const hand = (pool: PoolState, worker: PoolWorker, items: Array<WorkItem>): void => {
   for (const item of items) {
     item.worker = worker
     if (item.future.startedAt === undefined) {
       item.future.startedAt = 0
-      Lifecycle.addRunning(pool.life, item.future, worker.handle.id)
+      Lifecycle.addRunning(pool.life, item.future, false)
       item.future.interruptor = Effect.sync(() => {
         interruptHanded(pool, item)
         Lifecycle.flush(pool.life)
@@ -68,7 +77,7 @@ export const hand = (pool: PoolState, worker: PoolWorker, items: Array<WorkItem>
     }
   }
   pool.supply.set(worker, Worker.busy(items))
-  items[0]!.startedAt = performance.now()
+  executing(pool, worker, items[0]!, performance.now())
   const { message, transfer } = runMessage(items)
   try {
     worker.handle.post(message, transfer)
@@ -105,7 +114,7 @@ const notSent = (
     available(pool, worker)
   } else {
     items.push(...sent)
-    sent[0]!.startedAt = performance.now()
+    executing(pool, worker, sent[0]!, performance.now())
   }
   for (const [item, error] of refused) {
     const message = `the input cannot be sent: ${String(error)}`
@@ -170,7 +179,7 @@ export const answered = (
   if (next === undefined) {
     available(pool, worker)
   } else {
-    next.startedAt = now
+    executing(pool, worker, next, now)
     if (next.interrupting) startGrace(pool, worker)
   }
   // The worker's spans reach the caller's tracer before the task span ends.

@@ -179,7 +179,8 @@ export class WorkerPool {
       payload,
       chunk,
       transfer,
-      trace: span === undefined ? undefined : [span.traceId, span.spanId, span.sampled],
+      // A span the tracer samples out is not worth recording in the worker.
+      trace: span === undefined || !span.sampled ? undefined : [span.traceId, span.spanId, true],
       worker: undefined,
       startedAt: 0,
       interrupting: false

@@ -77,11 +77,20 @@ export const serializeError = (error: unknown): SerializedError => {
     const { name, message, stack } = error as { name?: unknown; message?: unknown; stack?: unknown }
     return {
       name: typeof name === "string" ? name : "Error",
-      message: String(message),
+      message: describeValue(message),
       stack: typeof stack === "string" ? stack : undefined
     }
   }
-  return { name: "Error", message: String(error) }
+  return { name: "Error", message: describeValue(error) }
+}
+
+/** `String(value)`, or what `Object.prototype.toString` says of a value that has no string form. */
+export const describeValue = (value: unknown): string => {
+  try {
+    return String(value)
+  } catch {
+    return Object.prototype.toString.call(value)
+  }
 }
 
 export const deserializeError = (serialized: SerializedError): Error => {

@@ -15,7 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Tracer from "effect/Tracer"
-import { deserializeError, type SerializedError, serializeError } from "./protocol.ts"
+import { describeValue, deserializeError, type SerializedError, serializeError } from "./protocol.ts"
 
 /** A task span in the caller, as a worker's span names its parent: trace id, span id, sampled. */
 export type TraceParent = readonly [traceId: string, spanId: string, sampled: boolean]
@@ -40,8 +40,11 @@ export type WireSpan = readonly [
   error: SerializedError | undefined
 ]
 
-/** A value a span may carry that crosses as it is; anything else crosses as its string. */
-const plain = (value: unknown): unknown => {
+/**
+ * A value a span may carry that crosses as it is, and arrays of them (nested a few deep: a cycle stops there);
+ * anything else crosses as its string.
+ */
+const plain = (value: unknown, depth = 0): unknown => {
   switch (typeof value) {
     case "string":
     case "number":
@@ -50,7 +53,11 @@ const plain = (value: unknown): unknown => {
     case "undefined":
       return value
     default:
-      return value === null ? value : Array.isArray(value) ? value.map(plain) : String(value)
+      return value === null
+        ? value
+        : Array.isArray(value) && depth < 3
+          ? value.map((item) => plain(item, depth + 1))
+          : describeValue(value)
   }
 }
 
@@ -81,6 +88,15 @@ class RecordingSpan extends Tracer.NativeSpan {
   override end(endTime: bigint, exit: Exit.Exit<unknown, unknown>): void {
     if (this.status._tag === "Ended") return
     super.end(endTime, exit)
+    // Tracing never changes a task's outcome: a span that cannot be recorded is left out.
+    try {
+      this.record(endTime, exit)
+    } catch {
+      // left out
+    }
+  }
+
+  private record(endTime: bigint, exit: Exit.Exit<unknown, unknown>): void {
     const parent = Option.getOrUndefined(this.parent)
     const [outcome, error] = outcomeOf(exit)
     this.spans.push([

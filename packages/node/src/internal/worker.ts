@@ -196,16 +196,24 @@ const chunkStepOf = ([status]: Outcome): ChunkStep =>
  * Runs a task over a chunk's inputs by core's chunk rule (Python's `_process_chunk`) and replies once.
  * Returns whether it went asynchronous (then `done` is called when it ends).
  */
-const runChunk = (id: number, codec: WorkerCodec, inputs: ReadonlyArray<unknown>, done: () => void): boolean => {
+const runChunk = (
+  id: number,
+  codec: WorkerCodec,
+  inputs: ReadonlyArray<unknown>,
+  done: () => void,
+  trace: TraceParent | undefined,
+  spans: Array<WireSpan> | undefined
+): boolean => {
   let wentAsync = false
   wentAsync = runChunkUnsafe(
     inputs,
-    (input, resume: (outcome: Outcome) => void) => runOne(id, codec, input, resume),
+    // A traced chunk runs each input under a span of its own, all children of the chunk's span in the caller.
+    (input, resume: (outcome: Outcome) => void) => runOne(id, codec, input, resume, trace, spans),
     chunkStepOf,
     (outcomes, interrupted) => {
       // An interrupt stops the whole chunk: its future ends cancelled.
       if (interrupted) {
-        reply(id, [Protocol.INTERRUPTED, undefined, undefined])
+        reply(id, [Protocol.INTERRUPTED, undefined, undefined], spans)
       } else {
         const results: Array<unknown> = []
         const transfers: Array<Transferable> = []
@@ -213,7 +221,7 @@ const runChunk = (id: number, codec: WorkerCodec, inputs: ReadonlyArray<unknown>
           results.push(status, value)
           if (transfer !== undefined) transfers.push(...transfer)
         }
-        reply(id, [Protocol.CHUNK, results, transfers.length === 0 ? undefined : transfers])
+        reply(id, [Protocol.CHUNK, results, transfers.length === 0 ? undefined : transfers], spans)
       }
       if (wentAsync) done()
     }
@@ -250,11 +258,12 @@ const drain = (): void => {
       reply(id, [Protocol.DECODE_FAILED, `the task module does not export a task named "${name}"`, undefined])
       continue
     }
+    const trace = traced ? (named.slice(1) as unknown as TraceParent) : undefined
+    const spans: Array<WireSpan> | undefined = traced ? [] : undefined
     if (signedId < 0) {
-      if (runChunk(id, codec, payload as ReadonlyArray<unknown>, drainThenWait)) return
+      if (runChunk(id, codec, payload as ReadonlyArray<unknown>, drainThenWait, trace, spans)) return
       continue
     }
-    const spans: Array<WireSpan> | undefined = traced ? [] : undefined
     const outcome = runOne(
       id,
       codec,
@@ -264,7 +273,7 @@ const drain = (): void => {
         drain()
         awaitNextMessage()
       },
-      traced ? (named.slice(1) as unknown as TraceParent) : undefined,
+      trace,
       spans
     )
     if (outcome === undefined) return
