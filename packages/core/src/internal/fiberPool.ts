@@ -184,14 +184,19 @@ export class FiberPool implements DirectSubmit {
     return result
   }
 
-  /** Whether a task submitted from a fiber with these services gets a span. */
+  /** Whether a task submitted from a fiber with these services gets a span; remembered for the last services. */
   private traces(context: Context.Context<never>): boolean {
-    return (
+    // `map` submits every input with the same services: one lookup per stream, not per task.
+    if (context === this.tracedContext) return this.tracedAnswer
+    this.tracedContext = context
+    this.tracedAnswer =
       this.lifecycle.executor.tracing &&
       Context.getOrUndefined(context, Tracer.ParentSpan) !== undefined &&
       Context.get(context, References.TracerEnabled)
-    )
+    return this.tracedAnswer
   }
+  private tracedContext: Context.Context<never> | undefined = undefined
+  private tracedAnswer = false
 
   /** A task may start on this stack: a slot is free, nothing queued is waiting for one, and the stack is short. */
   private canStartNow(): boolean {
@@ -211,7 +216,10 @@ export class FiberPool implements DirectSubmit {
     if (refused !== undefined) return refused
     const future = new FiberFuture<A, E>()
     future.owner = this.onDone
-    const control = Lifecycle.controlOf(this.lifecycle, context, taskName, future, options)
+    const control =
+      options === undefined && !this.traces(context)
+        ? undefined
+        : Lifecycle.controlOf(this.lifecycle, context, taskName, future, options)
     if (control !== undefined) {
       future.control = control
       // The task's own spans are children of its task span.
