@@ -5,6 +5,7 @@ import {
   type Future,
   TimeoutError
 } from "@effect-futures/promise"
+import { inspect } from "node:util"
 import { describe, expect, it } from "vitest"
 import { rejection } from "./fixtures/promises.ts"
 
@@ -274,6 +275,14 @@ describe("AsyncPoolExecutor", () => {
 
   it("a bad option throws from the constructor", () => {
     expect(() => new AsyncPoolExecutor({ maxWorkers: 0 })).toThrow(/maxWorkers must be a positive integer, got 0/)
+  })
+
+  it("a future shows its state when printed", async () => {
+    await using executor = new AsyncPoolExecutor()
+    const future = executor.submit(async () => 1)
+    await future.result()
+    expect(inspect(future)).toContain("succeeded")
+    expect(String(future)).toMatch(/^Future\(\d+, succeeded\)$/)
   })
 
   it("ready resolves", async () => {

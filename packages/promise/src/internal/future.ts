@@ -158,6 +158,11 @@ export class Future<A, E = unknown> {
   toString(): string {
     return `Future(${this.#core.id}, ${this.#core.state})`
   }
+
+  /** What `console.log` shows: the id and the state (the fields are private). */
+  [Symbol.for("nodejs.util.inspect.custom")](): { readonly id: number; readonly state: string } {
+    return { id: this.#core.id, state: this.#core.state }
+  }
 }
 
 const isThenable = (u: unknown): u is PromiseLike<unknown> =>
