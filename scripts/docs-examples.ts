@@ -16,7 +16,8 @@
  * - `<!-- fragment -->` (or `<!-- fragment: why -->`) just before a block marks it as a fragment: shown, not
  *   checked. Keep them rare; prefer a preamble.
  * Blocks may import `./primes.tasks.ts`: the task module of the API contract (`countPrimes`,
- * `PrimeLimitError`), which the examples in JSDoc import too.
+ * `PrimeLimitError`), which the examples in JSDoc import too; and `./fibonacci.tasks.ts`, a task module written
+ * without Effect (`defineTask`), for the examples of `@effect-futures/promise`.
  *
  * Usage: `node scripts/docs-examples.ts` (Node 24; `pnpm docs:check` runs it).
  */
@@ -34,7 +35,7 @@ import {
 import { dirname, join } from "node:path"
 import { jsDocExamples } from "./docs-tools/jsdocExamples.ts"
 import { markdownBlocks } from "./lib/markdownBlocks.ts"
-import { documentedPackages, publicModules, repoPath, root } from "./lib/publicModules.ts"
+import { exampleCheckedPackages, publicModules, repoPath, root } from "./lib/publicModules.ts"
 
 const outDir = join(root, ".docs-examples")
 
@@ -67,6 +68,13 @@ export const countPrimes = Task.make("countPrimes", {
   failure: PrimeLimitError,
   run: (limit) => (limit < 0 ? Effect.fail(new PrimeLimitError({ limit })) : Effect.sync(() => count(limit)))
 })
+`,
+  "fibonacci.tasks.ts": `// A task module written without Effect, imported by the examples of @effect-futures/promise.
+import { defineTask } from "@effect-futures/promise"
+
+const fib = (n: number): number => (n < 2 ? n : fib(n - 1) + fib(n - 2))
+
+export const fibonacci = defineTask("fibonacci", (n: number) => fib(n))
 `
 }
 
@@ -93,6 +101,7 @@ const link = (name: string, target: string) => {
 link("@effect-futures/core", join(root, "packages/core"))
 link("@effect-futures/node", join(root, "packages/node"))
 link("@effect-futures/testing", join(root, "packages/testing"))
+link("@effect-futures/promise", join(root, "packages/promise"))
 link("effect", join(root, "packages/core/node_modules/effect"))
 const platformNode = join(root, "packages/node/node_modules/@effect/platform-node")
 if (existsSync(platformNode)) link("@effect/platform-node", platformNode)
@@ -125,7 +134,7 @@ const write = (
 }
 
 let jsDocCount = 0
-for (const pkg of documentedPackages) {
+for (const pkg of exampleCheckedPackages) {
   for (const file of publicModules(pkg)) {
     const module = file.replace(/^.*\/|\.ts$/g, "")
     const counts = new Map<string, number>()
@@ -142,7 +151,7 @@ for (const pkg of documentedPackages) {
 
 const markdownFiles = [
   join(root, "README.md"),
-  ...documentedPackages.map((pkg) => join(root, "packages", pkg, "README.md")).filter((file) => existsSync(file)),
+  ...exampleCheckedPackages.map((pkg) => join(root, "packages", pkg, "README.md")).filter((file) => existsSync(file)),
   ...readdirSync(join(root, "docs"))
     .filter((name) => name.endsWith(".md"))
     .sort()

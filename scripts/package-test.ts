@@ -8,7 +8,8 @@
  * 4. type-checks the consumer (`scripts/package-test/consumer`) with `skipLibCheck: false` and no DOM lib;
  * 5. runs it on Node 24 and on Node 22 (the npm `node@22` package, installed by this script into a cache
  *    under the system's temp folder): `layerFiber`, `layerWorkerThreads` and `layerChildProcesses`, with a
- *    `.mjs` and a `.ts` task module;
+ *    `.mjs` and a `.ts` task module; and the plain-JavaScript consumer (`plain.mjs`, no Effect import) on the
+ *    three Promise executors of `@effect-futures/promise`;
  *    and on Bun where the npm `bun` package installs (skipped with a notice where it does not);
  *    then runs the consumer's tests of `@effect-futures/testing` with vitest (`testing.test.ts`, Node 24);
  * 6. bundles it with esbuild (the app, both task modules and `@effect-futures/node/workerEntry` as entries)
@@ -101,12 +102,19 @@ try {
   let node22 = ""
   check(`installing Node ${node22Version} (npm node@22)`, () => void (node22 = installNode22()), true)
   check(`running the consumer on Node ${node22Version}`, () => run(node22, ["app.ts"], { cwd: app }))
+  check("running the plain-JavaScript consumer (no Effect import) on Node 24", () =>
+    run("node", ["plain.mjs"], { cwd: app })
+  )
+  check(`running the plain-JavaScript consumer on Node ${node22Version}`, () =>
+    run(node22, ["plain.mjs"], { cwd: app })
+  )
 
   const bun = installBun()
   if (bun === undefined) {
     console.log(`package-test: NOTICE: skipping Bun: bun@${bunVersion} could not be installed from the npm registry`)
   } else {
     check(`running the consumer on Bun ${bunVersion}`, () => run(bun, ["app.ts"], { cwd: app }))
+    check(`running the plain-JavaScript consumer on Bun ${bunVersion}`, () => run(bun, ["plain.mjs"], { cwd: app }))
   }
 
   check("running the consumer's tests of @effect-futures/testing with vitest on Node 24", () =>

@@ -8,8 +8,15 @@ export const documentedPackages = ["core", "node", "testing"] as const
 
 export type DocumentedPackage = (typeof documentedPackages)[number]
 
+/**
+ * The packages whose JSDoc `@example`s and README are type-checked: the documented ones, and
+ * `@effect-futures/promise`, whose flat exports of classes (what its users import) are documented by its README
+ * rather than by a reference of namespaces.
+ */
+export const exampleCheckedPackages = [...documentedPackages, "promise"] as const
+
 /** Every public module file of a package: `src/**\/*.ts` except `internal/`, sorted. */
-export const publicModules = (pkg: DocumentedPackage): Array<string> => {
+export const publicModules = (pkg: (typeof exampleCheckedPackages)[number]): Array<string> => {
   const walk = (dir: string): Array<string> =>
     readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
       const path = join(dir, entry.name)

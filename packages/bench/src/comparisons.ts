@@ -44,7 +44,7 @@ export const comparisons = (smoke: boolean, options: { readonly startUpFrom: Sou
     id: "threads",
     title: "1. Empty-task round trip, 2 worker threads",
     description:
-      'An empty task (the input number back) on a pool of 2 worker threads. Ours: `NodeExecutor.layerWorkerThreads` with a `Task.make` task (Schema.Number both ways), through `Executor.submit` + `Future.result` (one fiber per in-flight task) and `Executor.map` (`buffer` = the in-flight count; and with `chunkSize: 256`, 256 inputs per unit of work), and with a `Task.fromFunction` task (structured clone, no schema). Peers: piscina, tinypool, workerpool (`workerType: "thread"`), poolifier (`FixedThreadPool`), effect/rpc (`RpcClient.layerProtocolWorker({ size: 2, concurrency: 1 })`), and a bare worker_threads echo driven by promises (the floor). Every pool has its 2 workers started before the first round.',
+      'An empty task (the input number back) on a pool of 2 worker threads. Ours: `NodeExecutor.layerWorkerThreads` with a `Task.make` task (Schema.Number both ways), through `Executor.submit` + `Future.result` (one fiber per in-flight task) and `Executor.map` (`buffer` = the in-flight count; and with `chunkSize: 256`, 256 inputs per unit of work), and with a `Task.fromFunction` task (structured clone, no schema). The Promise API (`@effect-futures/promise`: a `ThreadPoolExecutor` over the same Layer, driven as code without Effect drives it): `executor.submit(task, n).result()` per task, and `for await` over `executor.map`. Peers: piscina, tinypool, workerpool (`workerType: "thread"`), poolifier (`FixedThreadPool`), effect/rpc (`RpcClient.layerProtocolWorker({ size: 2, concurrency: 1 })`), and a bare worker_threads echo driven by promises (the floor). Every pool has its 2 workers started before the first round.',
     notices: [],
     tables: threadRoundTrip(smoke ? { tasks: 2_000, latencyTasks: 200 } : { tasks: 50_000, latencyTasks: 5_000 }),
     summarize: (tables) => [
@@ -54,6 +54,12 @@ export const comparisons = (smoke: boolean, options: { readonly startUpFrom: Sou
       versus(tables[1], "ours: Executor.map", "piscina", 1.5),
       versus(tables[1], "ours: Executor.map, chunkSize 256", "piscina"),
       versus(tables[2], "ours: submit + result", "piscina", 1),
+      versus(tables[0], "promise API: submit + result", "piscina", 2),
+      versus(tables[0], "promise API: map", "piscina", 2),
+      versus(tables[1], "promise API: submit + result", "piscina", 2),
+      versus(tables[1], "promise API: map", "piscina", 2),
+      versus(tables[2], "promise API: submit + result", "piscina"),
+      versus(tables[0], "promise API: submit + result", "ours: submit + result"),
       versus(tables[0], "ours: submit + result", "effect/rpc worker pool"),
       versus(tables[0], "ours: submit + result", "raw worker_threads (floor)")
     ]

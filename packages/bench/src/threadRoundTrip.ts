@@ -7,6 +7,7 @@
  */
 import { Executor, Future, type Task } from "@effect-futures/core"
 import { NodeExecutor } from "@effect-futures/node"
+import { ThreadPoolExecutor } from "@effect-futures/promise"
 import * as NodeWorker from "@effect/platform-node/NodeWorker"
 import { Context, Effect, Layer, Stream } from "effect"
 import { RpcClient, type RpcGroup } from "effect/rpc"
@@ -80,6 +81,45 @@ export const submitAndWait = <I, A, E>(task: Task.Task<I, A, E>, inputs: Readonl
         concurrency: shape,
         discard: true
       })
+
+const promiseExecutor = async () => {
+  const executor = new ThreadPoolExecutor({ module: tasksModule, maxWorkers: workers, minWorkers: workers })
+  await executor.ready
+  return executor
+}
+
+/**
+ * The Promise API (`@effect-futures/promise`) on the same pool, as code without Effect drives it: `submit` +
+ * `result()` per task, and `for await` over `map`.
+ */
+const promiseContenders = (inputs: ReadonlyArray<number>, shape: Shape): ReadonlyArray<Contender> => [
+  promisePool(
+    "promise API: submit + result",
+    promiseExecutor,
+    (executor, n) => executor.submit(noop, n).result(),
+    (executor) => executor.shutdown(),
+    inputs.length,
+    shape
+  ),
+  ...(shape === 1
+    ? []
+    : [
+        {
+          name: "promise API: map",
+          start: async () => {
+            const executor = await promiseExecutor()
+            return {
+              round: async () => {
+                for await (const _ of executor.map(noop, inputs, { buffer: shape === "all" ? inputs.length : shape })) {
+                  // Only the round trip is measured.
+                }
+              },
+              close: () => executor.shutdown()
+            }
+          }
+        }
+      ])
+]
 
 export const peerContenders = (tasks: number, shape: Shape): ReadonlyArray<Contender> => [
   promisePool(
@@ -174,6 +214,7 @@ export const threadRoundTrip = (options: { readonly tasks: number; readonly late
           oursLayer(),
           submitAndWait(noopFunction, inputs, shape)
         ),
+        ...promiseContenders(inputs, shape),
         ...peerContenders(tasks, shape)
       ]
     }

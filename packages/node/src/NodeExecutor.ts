@@ -126,6 +126,12 @@ export interface PoolOptions<I> {
    * number counted in this process (`worker-threads-1`), so two pools never share a metric series.
    */
   readonly name?: string | undefined
+  /**
+   * The workers do not keep the process alive (Node's `unref`; default `false`): for a caller that keeps it
+   * alive itself while it waits for results, so that a pool left open does not keep a finished program running.
+   * `@effect-futures/promise`'s executors set it.
+   */
+  readonly unref?: boolean | undefined
 }
 
 /**
@@ -189,7 +195,8 @@ export const layerWorkerThreads = <I = never>(
   make(
     "worker-threads",
     "layerWorkerThreads",
-    (name) => spawnThread({ entry: entryOf(options), name, resourceLimits: options.resourceLimits }),
+    (name) =>
+      spawnThread({ entry: entryOf(options), name, resourceLimits: options.resourceLimits, unref: options.unref }),
     options,
     {
       minWorkers: options.minWorkers,
@@ -227,7 +234,7 @@ export const layerChildProcesses = <I = never>(
   make(
     "child-processes",
     "layerChildProcesses",
-    (name) => spawnChild({ entry: entryOf(options), name, execArgv: options.execArgv }),
+    (name) => spawnChild({ entry: entryOf(options), name, execArgv: options.execArgv, unref: options.unref }),
     options,
     {
       minWorkers: options.minWorkers,

@@ -47,6 +47,8 @@ export interface ThreadOptions {
   readonly name: string
   readonly resourceLimits?: ResourceLimits | undefined
   readonly execArgv?: ReadonlyArray<string> | undefined
+  /** The worker does not keep the process alive. */
+  readonly unref?: boolean | undefined
 }
 
 export const spawnThread =
@@ -71,6 +73,8 @@ export const spawnThread =
     worker.on("error", (error) => {
       lastError = error
     })
+    // After the listeners: adding a "message" listener refs the worker's port again.
+    if (options.unref === true) worker.unref()
     worker.on("exit", (code) => {
       events.onExit(
         lastError === undefined
@@ -103,6 +107,8 @@ export interface ChildOptions {
   /** Each child's process title (what `ps` shows). */
   readonly name: string
   readonly execArgv?: ReadonlyArray<string> | undefined
+  /** The child and its IPC channel do not keep the process alive. */
+  readonly unref?: boolean | undefined
 }
 
 export const spawnChild =
@@ -112,6 +118,11 @@ export const spawnChild =
       serialization: "advanced",
       execArgv: options.execArgv === undefined ? [] : [...options.execArgv]
     })
+    if (options.unref === true) {
+      child.unref()
+      // Node's channel has `unref`; Bun's has none (there, the channel may keep the process alive).
+      ;(child.channel as { unref?: () => void } | null | undefined)?.unref?.()
+    }
     let exited = false
     const exit = (description: string, error: unknown) => {
       if (exited) return

@@ -1,0 +1,47 @@
+import type { FutureError } from "@effect-futures/core"
+import {
+  AsyncPoolExecutor,
+  type Future,
+  ThreadPoolExecutor,
+  type TimeoutError,
+  wait,
+  type WorkerError
+} from "@effect-futures/promise"
+import { describe, expectTypeOf, it } from "vitest"
+import { square } from "./fixtures/tasks.mjs"
+import { checkedSquare, type NegativeError } from "./fixtures/typed.tasks.ts"
+
+declare const threads: ThreadPoolExecutor
+declare const io: AsyncPoolExecutor
+
+describe("types", () => {
+  it("a task's future carries its value and its errors; a submit timeout adds TimeoutError", () => {
+    expectTypeOf(threads.submit(checkedSquare, 2)).toEqualTypeOf<Future<number, NegativeError | WorkerError>>()
+    expectTypeOf(threads.submit(checkedSquare, 2, { timeout: "1 second" })).toEqualTypeOf<
+      Future<number, NegativeError | WorkerError | TimeoutError>
+    >()
+    expectTypeOf(threads.submit(square, 2).result()).toEqualTypeOf<Promise<number>>()
+    expectTypeOf(threads.submit(square, 2).exception()).toEqualTypeOf<
+      Promise<FutureError.TaskError | WorkerError | undefined>
+    >()
+  })
+
+  it("an input of the wrong type does not compile", () => {
+    // @ts-expect-error: checkedSquare takes a number
+    threads.submit(checkedSquare, "2")
+    // @ts-expect-error: a worker executor runs tasks, not closures
+    threads.submit(async () => 1, undefined)
+  })
+
+  it("async functions: their awaited value; map yields in order", () => {
+    expectTypeOf(io.submit(async () => 1)).toEqualTypeOf<Future<number>>()
+    expectTypeOf(io.submit(() => "sync")).toEqualTypeOf<Future<string>>()
+    expectTypeOf(io.map(async (word: string) => word.length, ["a"])).toEqualTypeOf<AsyncIterableIterator<number>>()
+  })
+
+  it("wait returns the same futures it was given", async () => {
+    const futures = [io.submit(async () => 1), io.submit(async () => "a")]
+    const { done } = await wait(futures)
+    expectTypeOf(done).toEqualTypeOf<Set<Future<number> | Future<string>>>()
+  })
+})
