@@ -1,2 +1,2 @@
 // Vitest 5 no longer reads this file on its own: `vitest.config.ts` passes this list as `test.projects`.
-export default ["packages/core", "packages/node", "packages/examples"]
+export default ["packages/core", "packages/node", "packages/cluster", "packages/examples"]

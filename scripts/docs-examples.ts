@@ -92,6 +92,7 @@ const link = (name: string, target: string) => {
 }
 link("@effect-futures/core", join(root, "packages/core"))
 link("@effect-futures/node", join(root, "packages/node"))
+link("@effect-futures/cluster", join(root, "packages/cluster"))
 link("effect", join(root, "packages/core/node_modules/effect"))
 const platformNode = join(root, "packages/node/node_modules/@effect/platform-node")
 if (existsSync(platformNode)) link("@effect/platform-node", platformNode)

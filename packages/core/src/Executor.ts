@@ -80,6 +80,11 @@ export type Transferable = object
 export interface SubmitOptions {
   /** Objects to move, not copy, to a worker thread (`Task.fromFunction` tasks). */
   readonly transfer?: ReadonlyArray<Transferable> | undefined
+  /**
+   * The task's idempotency key: the cluster executor runs a task submitted twice with one id once (durable
+   * mode) and both futures get its result. Default: a fresh id per submit.
+   */
+  readonly id?: string | undefined
 }
 
 /**
