@@ -15,12 +15,19 @@ import { validateMaxWorkers } from "@effect-futures/core/internal/validate"
 import { NodeExecutor } from "@effect-futures/node"
 import type { TaskModuleError } from "@effect-futures/node/NodeExecutor"
 import { moduleHref } from "@effect-futures/node/internal/taskModule"
-import type * as Duration from "effect/Duration"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
-import { Sharding, TestRunner } from "effect/cluster"
+import { type ShardingConfig, type Sharding, TestRunner } from "effect/cluster"
+import { PgClient } from "@effect/sql-pg"
+import type { ConfigError } from "effect/Config"
+import * as Redacted from "effect/Redacted"
+import type { SocketServerError } from "effect/socket/SocketServer"
+import type { SqlError } from "effect/sql/SqlError"
 import { ClusterClient, executorOf } from "./internal/client.ts"
+import { layerSqliteClient } from "./internal/sqliteClient.ts"
+import { layerStorage } from "./internal/storage.ts"
 import { loadTasks, runRequest } from "./internal/runner.ts"
 import { entityIdOf, type RunPayload, TaskEntity } from "./internal/taskEntity.ts"
 
@@ -246,3 +253,130 @@ export const layerTest = <E = never, R = never>(
     ),
     Layer.provide(TestRunner.layer)
   ) as any
+
+/**
+ * Where a runner is reached by the other runners and the clients.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RunnerAddressOptions {
+  /** The host the others reach this runner at (default `localhost`). */
+  readonly host?: string | undefined
+  readonly port: number
+  /** The host to listen on, if not `host` (say `0.0.0.0` behind a proxy). */
+  readonly listenHost?: string | undefined
+}
+
+/**
+ * What {@link layerSqlite} and {@link layerPostgres} share.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StorageOptions {
+  /** This process is a runner, reachable at this address; without it, the process is a client only. */
+  readonly runner?: RunnerAddressOptions | undefined
+  /**
+   * Effect Cluster's settings, over this package's defaults: shard locks refreshed every 3 s and expiring after
+   * 10 s (a killed runner's tasks move after about that long; Effect's own default is 35 s).
+   */
+  readonly shardingConfig?: Partial<ShardingConfig.ShardingConfig["Service"]> | undefined
+}
+
+/**
+ * Options of {@link layerSqlite}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SqliteOptions extends StorageOptions {
+  /** The SQLite database file every process of the cluster opens (on one host). */
+  readonly path: string
+  /** How long a write waits for another process's write lock before it fails (default 5 seconds). */
+  readonly busyTimeout?: Duration.Input | undefined
+}
+
+/**
+ * Effect Cluster's `Sharding` for the processes of one host, with its storage in one SQLite file through
+ * Node's own `node:sqlite` (no database server; Node 22.18+). Runners talk over sockets; give each runner its
+ * `runner: { port }`, and leave `runner` out for a client-only process. For several hosts use
+ * {@link layerPostgres}: SQLite's file locks do not hold across machines.
+ *
+ * @example
+ * ```ts
+ * import { Layer } from "effect"
+ * import { NodeRuntime } from "@effect/platform-node"
+ * import { ClusterExecutor } from "@effect-futures/cluster"
+ *
+ * // A runner process: serves the tasks of primes.tasks.ts on port 34431.
+ * const RunnerLive = ClusterExecutor.layerRunner({ module: new URL("./primes.tasks.ts", import.meta.url) }).pipe(
+ *   Layer.provide(ClusterExecutor.layerSqlite({ path: "/var/lib/app/cluster.db", runner: { port: 34431 } }))
+ * )
+ * Layer.launch(RunnerLive).pipe(NodeRuntime.runMain)
+ *
+ * // A client process: the program's Executor.
+ * const ClientLive = ClusterExecutor.layer().pipe(
+ *   Layer.provide(ClusterExecutor.layerSqlite({ path: "/var/lib/app/cluster.db" }))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerSqlite = (
+  options: SqliteOptions
+): Layer.Layer<Sharding.Sharding, SqlError | SocketServerError | ConfigError> =>
+  layerStorage(
+    options,
+    layerSqliteClient({
+      path: options.path,
+      busyTimeout: Duration.toMillis(Duration.fromInputUnsafe(options.busyTimeout ?? "5 seconds"))
+    })
+  )
+
+/**
+ * Options of {@link layerPostgres}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PostgresOptions extends StorageOptions {
+  /** The database every process of the cluster connects to: `postgres://user:password@host:5432/database`. */
+  readonly url: string | Redacted.Redacted
+  /** At most this many connections per process (default 10). */
+  readonly maxConnections?: number | undefined
+}
+
+/**
+ * Effect Cluster's `Sharding` for processes on many hosts, with its storage in PostgreSQL (through
+ * `@effect/sql-pg`, which speaks the protocol itself). Runners talk over sockets; give each runner its
+ * `runner: { host, port }` (the address the others reach it at), and leave `runner` out for a client-only
+ * process. The tables are created on first use.
+ *
+ * @example
+ * ```ts
+ * import { Layer, Redacted } from "effect"
+ * import { ClusterExecutor } from "@effect-futures/cluster"
+ *
+ * const url = Redacted.make("postgres://cluster:secret@db.internal:5432/cluster")
+ *
+ * const RunnerLive = ClusterExecutor.layerRunner({ module: new URL("./primes.tasks.ts", import.meta.url) }).pipe(
+ *   Layer.provide(ClusterExecutor.layerPostgres({ url, runner: { host: "10.0.0.7", port: 34431 } }))
+ * )
+ * const ClientLive = ClusterExecutor.layer().pipe(Layer.provide(ClusterExecutor.layerPostgres({ url })))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerPostgres = (
+  options: PostgresOptions
+): Layer.Layer<Sharding.Sharding, SqlError | SocketServerError | ConfigError> =>
+  layerStorage(
+    options,
+    PgClient.layer({
+      url: Redacted.isRedacted(options.url) ? options.url : Redacted.make(options.url),
+      maxConnections: options.maxConnections ?? 10
+    })
+  )
