@@ -282,6 +282,17 @@ export interface StorageOptions {
    * 10 s (a killed runner's tasks move after about that long; Effect's own default is 35 s).
    */
   readonly shardingConfig?: Partial<ShardingConfig.ShardingConfig["Service"]> | undefined
+  /**
+   * On runners: the pruner, a cluster singleton (one runner runs it at a time) that every `interval` (default
+   * 10 minutes) deletes the processed tasks older than `retention` (default 1 day), with their replies: Effect
+   * Cluster keeps every message (about 1 KB a task) otherwise. Unprocessed tasks are never deleted. Dedupe by
+   * `SubmitOptions.id` lasts as long as the retention: an id submitted again after its task was pruned runs
+   * again. `false`: never prune.
+   */
+  readonly pruner?:
+    | { readonly retention?: Duration.Input | undefined; readonly interval?: Duration.Input | undefined }
+    | false
+    | undefined
 }
 
 /**

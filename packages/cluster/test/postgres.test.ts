@@ -1,5 +1,6 @@
 import { describe, it } from "@effect/vitest"
-import type { Layer } from "effect"
+import { PgClient } from "@effect/sql-pg"
+import { type Layer, Redacted } from "effect"
 import { ClusterExecutor } from "../src/index.ts"
 import { multiProcessSuite } from "./fixtures/multiProcess.ts"
 import { findPostgres, startPostgres } from "./fixtures/postgres.ts"
@@ -17,6 +18,7 @@ if (typeof postgres === "string") {
     kind: "postgres",
     database: (dir) => startPostgres(postgres, dir),
     client: (url) =>
-      ClusterExecutor.layerPostgres({ url, shardingConfig: testShardingConfig }) as Layer.Layer<any, unknown>
+      ClusterExecutor.layerPostgres({ url, shardingConfig: testShardingConfig }) as Layer.Layer<any, unknown>,
+    sql: (url) => PgClient.layer({ url: Redacted.make(url) })
   })
 }

@@ -12,6 +12,7 @@ import * as Duration from "effect/Duration"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { StorageOptions } from "../ClusterExecutor.ts"
+import { layerPruner } from "./pruner.ts"
 import type { ConfigError } from "effect/Config"
 import type { SocketServerError } from "effect/socket/SocketServer"
 import type { SqlClient } from "effect/sql/SqlClient"
@@ -46,5 +47,12 @@ export const layerStorage = <E>(
     address === undefined
       ? NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig })
       : NodeClusterSocket.layer({ storage: "sql", shardingConfig })
-  return cluster.pipe(Layer.provide(sql))
+  const sharding = cluster.pipe(Layer.provide(sql))
+  const pruner = options.pruner
+  if (address === undefined || pruner === false) return sharding
+  // `sql` is one Layer value, so the pruner shares the storage's client (Layers are memoized by reference).
+  return layerPruner({
+    retention: Duration.fromInputUnsafe(pruner?.retention ?? "1 day"),
+    interval: Duration.fromInputUnsafe(pruner?.interval ?? "10 minutes")
+  }).pipe(Layer.provideMerge(sharding), Layer.provide(sql))
 }
