@@ -28,7 +28,7 @@ import type { SqlError } from "effect/sql/SqlError"
 import { ClusterClient, executorOf } from "./internal/client.ts"
 import { layerSqliteClient } from "./internal/sqliteClient.ts"
 import { layerStorage } from "./internal/storage.ts"
-import { loadTasks, runRequest } from "./internal/runner.ts"
+import { loadRunnerTasks, runRequest } from "./internal/runner.ts"
 import { entityIdOf, type RunPayload, TaskEntity } from "./internal/taskEntity.ts"
 
 /**
@@ -192,7 +192,7 @@ export const layerRunner = <E = never, R = never>(
   const href = moduleHref(options.module)
   // The module is imported first, so a bad one fails the Layer with its TaskModuleError.
   return Layer.unwrap(
-    Effect.map(loadTasks(options.module), (tasks) =>
+    Effect.map(loadRunnerTasks(options.module), (tasks) =>
       TaskEntity.toLayer(
         Executor.Executor.useSync((executor) => {
           const run = ({ payload }: { readonly payload: RunPayload }) => runRequest(tasks, href, executor, payload)

@@ -31,7 +31,7 @@ describe("ClusterExecutor.layerTest", () => {
 
   it.live("a typed failure arrives as an instance of its class", () =>
     Effect.gen(function* () {
-      const future = yield* Executor.submit(Tasks.countPrimes, -5)
+      const future = yield* Executor.submit(Tasks.checkLimit, -5)
       const error = yield* Future.exception(future)
       assert.isTrue(Option.isSome(error))
       const value = Option.getOrThrow(error)
@@ -169,7 +169,7 @@ describe("ClusterExecutor.layerTest", () => {
       yield* Deferred.succeed(entry.release, 0)
       yield* Future.result(running)
       yield* Future.result(queued)
-      yield* Future.await(yield* Executor.submit(Tasks.countPrimes, -1))
+      yield* Future.await(yield* Executor.submit(Tasks.checkLimit, -1))
       const after = yield* Executor.stats
       assert.deepStrictEqual(
         { busy: after.busy, queued: after.queued, completed: after.completed, failed: after.failed },

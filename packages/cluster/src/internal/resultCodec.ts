@@ -8,32 +8,15 @@
  */
 import type { Task } from "@effect-futures/core"
 import { BrokenExecutorError, CancelledError, TaskDecodeError, TaskEncodeError } from "@effect-futures/core/FutureError"
-import * as Cause from "effect/Cause"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
+import { type Coder, schemaCoder } from "@effect-futures/node/internal/taskCodec"
 import type { RunResult } from "./taskEntity.ts"
 
-type Coded = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string }
-type Coder = (value: unknown) => Coded
-
-const coder =
-  (parse: (value: unknown) => Exit.Exit<unknown, unknown>): Coder =>
-  (value) => {
-    let exit: Exit.Exit<unknown, unknown>
-    try {
-      exit = parse(value)
-    } catch (error) {
-      return { ok: false, message: error instanceof Error ? error.message : String(error) }
-    }
-    if (Exit.isSuccess(exit)) return { ok: true, value: exit.value }
-    const error = Cause.squash(exit.cause)
-    return { ok: false, message: error instanceof Error ? error.message : String(error) }
-  }
-
 const encoder = (schema: Schema.Top): Coder =>
-  coder(Schema.encodeUnknownExit(Schema.toCodecJson(schema as Schema.Codec<unknown>)) as any)
+  schemaCoder(Schema.encodeUnknownExit(Schema.toCodecJson(schema as Schema.Codec<unknown>)) as any)
 const decoder = (schema: Schema.Top): Coder =>
-  coder(Schema.decodeUnknownExit(Schema.toCodecJson(schema as Schema.Codec<unknown>)) as any)
+  schemaCoder(Schema.decodeUnknownExit(Schema.toCodecJson(schema as Schema.Codec<unknown>)) as any)
 
 /** Both directions of one task's three schemas, built once per task. */
 export interface TaskCodec {

@@ -15,37 +15,17 @@ import {
   TaskEncodeError
 } from "@effect-futures/core/FutureError"
 import { TaskModuleError } from "@effect-futures/node/NodeExecutor"
-import { indexTasks, moduleHref } from "@effect-futures/node/internal/taskModule"
+import { loadTasks, moduleHref } from "@effect-futures/node/internal/taskModule"
 import * as Effect from "effect/Effect"
 import { boundaryResult, codecOf, encodeExit } from "./resultCodec.ts"
 import type { RunPayload, RunResult } from "./taskEntity.ts"
 
 /** Imports the task module and indexes its tasks by name: the only tasks this runner can run. */
-export const loadTasks = (module: URL | string): Effect.Effect<ReadonlyMap<string, Task.Any>, TaskModuleError> => {
+export const loadRunnerTasks = (
+  module: URL | string
+): Effect.Effect<ReadonlyMap<string, Task.Any>, TaskModuleError> => {
   const href = moduleHref(module)
-  return Effect.tryPromise({
-    try: () => import(href) as Promise<Record<string, unknown>>,
-    catch: (cause) =>
-      new TaskModuleError({
-        module: href,
-        message: `cannot import the task module ${href}: ${cause instanceof Error ? cause.message : String(cause)}`,
-        cause
-      })
-  }).pipe(
-    Effect.flatMap((exports) => {
-      const indexed = indexTasks(exports)
-      return "duplicate" in indexed
-        ? Effect.fail(
-            new TaskModuleError({
-              module: href,
-              message: `the task module ${href} exports two tasks named "${indexed.duplicate}" (${indexed.exports.join(
-                " and "
-              )})`
-            })
-          )
-        : Effect.succeed(indexed.tasks)
-    })
-  )
+  return loadTasks(href, 60_000, (message, cause) => new TaskModuleError({ module: href, message, cause }))
 }
 
 /**
