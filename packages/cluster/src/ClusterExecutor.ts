@@ -19,7 +19,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
-import { type ShardingConfig, type Sharding, TestRunner } from "effect/cluster"
+import { MessageStorage, RunnerHealth, Runners, RunnerStorage, Sharding, ShardingConfig } from "effect/cluster"
 import { PgClient } from "@effect/sql-pg"
 import type { ConfigError } from "effect/Config"
 import * as Redacted from "effect/Redacted"
@@ -251,8 +251,19 @@ export const layerTest = <E = never, R = never>(
         buckets: options.buckets
       })
     ),
-    Layer.provide(TestRunner.layer)
+    Layer.provide(layerTestSharding)
   ) as any
+
+/**
+ * Effect Cluster's `TestRunner.layer`, but with a runner that does not wait for running tasks when it closes:
+ * the client, closed first, has already stopped or interrupted them.
+ */
+const layerTestSharding = Sharding.layer.pipe(
+  Layer.provideMerge(Runners.layerNoop),
+  Layer.provideMerge(MessageStorage.layerMemory),
+  Layer.provide([RunnerStorage.layerMemory, RunnerHealth.layerNoop]),
+  Layer.provide(ShardingConfig.layer({ entityTerminationTimeout: Duration.zero }))
+)
 
 /**
  * Where a runner is reached by the other runners and the clients.

@@ -5,7 +5,8 @@
  *
  * Several processes (runners and clients) share one database file, so writers must wait for each other rather
  * than fail with "database is locked": transactions begin with `BEGIN IMMEDIATE` (the write lock is taken at
- * the start, never upgraded midway, which SQLite cannot wait for) and the connection has a busy timeout. The
+ * the start, never upgraded midway, which SQLite cannot wait for), and a statement that meets another process's
+ * lock tries again after a short pause, for up to a busy timeout, without blocking the event loop. The
  * file is in WAL mode, so readers never wait for the writer. One file serves one host only: SQLite's locks do
  * not hold over network file systems.
  *
@@ -42,18 +43,34 @@ const errnoOf = (cause: unknown): unknown =>
     ? { cause, errno: (cause as { errcode: unknown }).errcode, message: (cause as { message?: unknown }).message }
     : cause
 
+interface RunOptions {
+  readonly prepared: boolean
+  readonly arrays: boolean
+  readonly raw: boolean
+}
+
+/** SQLITE_BUSY (5), with or without an extended code: another connection holds the lock. */
+const isBusy = (error: unknown): boolean =>
+  typeof error === "object" &&
+  error !== null &&
+  "errcode" in error &&
+  typeof error.errcode === "number" &&
+  (error.errcode & 0xff) === 5
+
 const makeConnection = (options: SqliteOptions): Effect.Effect<Connection, SqlError, Scope.Scope> =>
   Effect.gen(function* () {
+    const busyTimeout = options.busyTimeout
     const db = yield* Effect.acquireRelease(
       Effect.try({
-        try: () => new DatabaseSync(options.path, { timeout: options.busyTimeout }),
+        try: () => new DatabaseSync(options.path, { timeout: 0 }),
         catch: (cause) => sqlError(cause, `cannot open the SQLite database ${options.path}`, "open")
       }),
       (db) => Effect.sync(() => db.close())
     )
     yield* Effect.try({
       try: () => {
-        db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(options.busyTimeout))}`)
+        // Waits for another process's lock are this client's own, asynchronous (see `run`).
+        db.exec("PRAGMA busy_timeout = 0")
         db.exec("PRAGMA journal_mode = WAL")
         db.exec("PRAGMA synchronous = NORMAL")
       },
@@ -69,27 +86,51 @@ const makeConnection = (options: SqliteOptions): Effect.Effect<Connection, SqlEr
       }
       return statement
     }
-    const run = (
+    /** One try; the statement's error, or `busy` when another process holds the write lock. */
+    const runOnce = (
       sql: string,
       params: ReadonlyArray<unknown>,
-      options: { readonly prepared: boolean; readonly arrays: boolean; readonly raw: boolean }
-    ): Effect.Effect<any, SqlError> =>
-      Effect.withFiber((fiber): Effect.Effect<unknown, SqlError> => {
-        try {
-          const statement = options.prepared ? prepare(sql) : db.prepare(sql)
-          statement.setReadBigInts(Context.get(fiber.context, SqlClient.SafeIntegers))
-          statement.setReturnArrays(options.arrays)
-          const args = params as Array<any>
-          if (statement.columns().length > 0) {
-            const found = statement.all(...args)
-            // Rows come with a null prototype; the storage's schemas expect plain objects.
-            return Effect.succeed(options.arrays ? found : found.map((row) => ({ ...row })))
-          }
-          const result = statement.run(...args)
-          return Effect.succeed(options.raw ? { changes: result.changes, lastInsertRowid: result.lastInsertRowid } : [])
-        } catch (cause) {
-          return Effect.fail(sqlError(cause, "cannot execute a statement", "execute"))
+      options: RunOptions,
+      safeIntegers: boolean
+    ): { readonly value: unknown } | { readonly error: unknown; readonly busy: boolean } => {
+      try {
+        const statement = options.prepared ? prepare(sql) : db.prepare(sql)
+        statement.setReadBigInts(safeIntegers)
+        statement.setReturnArrays(options.arrays)
+        const args = params as Array<any>
+        if (statement.columns().length > 0) {
+          const found = statement.all(...args)
+          // Rows come with a null prototype; the storage's schemas expect plain objects.
+          return { value: options.arrays ? found : found.map((row) => ({ ...row })) }
         }
+        const result = statement.run(...args)
+        return { value: options.raw ? { changes: result.changes, lastInsertRowid: result.lastInsertRowid } : [] }
+      } catch (error) {
+        return { error, busy: isBusy(error) }
+      }
+    }
+    /**
+     * Runs a statement; while another process holds the write lock, tries again after a short, growing, jittered
+     * pause, until `busyTimeout`. SQLite's own busy handler would wait the same way but synchronously, in steps
+     * of up to 100 ms, with the runner's event loop (and its shard lock refreshes) stopped meanwhile.
+     */
+    const run = (sql: string, params: ReadonlyArray<unknown>, options: RunOptions): Effect.Effect<any, SqlError> =>
+      Effect.withFiber((fiber) => {
+        const safeIntegers = Context.get(fiber.context, SqlClient.SafeIntegers)
+        let deadline = 0
+        const attempt = (pause: number): Effect.Effect<unknown, SqlError> => {
+          const outcome = runOnce(sql, params, options, safeIntegers)
+          if ("value" in outcome) return Effect.succeed(outcome.value)
+          if (!outcome.busy) return Effect.fail(sqlError(outcome.error, "cannot execute a statement", "execute"))
+          const now = performance.now()
+          if (deadline === 0) deadline = now + busyTimeout
+          if (now >= deadline) return Effect.fail(sqlError(outcome.error, "the database stayed locked", "execute"))
+          return Effect.andThen(
+            Effect.sleep(pause * (0.5 + Math.random())),
+            Effect.suspend(() => attempt(Math.min(2 * pause, 16)))
+          )
+        }
+        return attempt(1)
       })
     const rows = { prepared: true, arrays: false, raw: false }
     const connection: Connection = {

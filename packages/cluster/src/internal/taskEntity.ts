@@ -50,13 +50,14 @@ export class RunPayload extends Schema.Class<RunPayload>(`${entityType}/RunPaylo
 
 /**
  * Durable: stored before it is sent, deduplicated by `id` (its primary key), re-run by another runner when its
- * runner dies before replying. A runner that shuts down interrupts its running tasks at once
- * (`InterruptOnTermination`) rather than waiting up to its entity termination timeout: the request stays
- * unprocessed and the next owner of its shard runs it again.
+ * runner dies before replying. A runner that releases a shard (it shuts down, or a runner joins and takes the
+ * shard) lets the running tasks finish, for up to its `entityTerminationTimeout`, before it interrupts them:
+ * a long task is not run twice only because the shards moved.
  */
-export const RunDurable = Rpc.make("run", { payload: RunPayload, success: RunResult })
-  .annotate(ClusterSchema.Persisted, true)
-  .annotate(ClusterSchema.InterruptOnTermination, true)
+export const RunDurable = Rpc.make("run", { payload: RunPayload, success: RunResult }).annotate(
+  ClusterSchema.Persisted,
+  true
+)
 
 /** Volatile: sent over the network only; lost if its runner dies; not deduplicated. */
 export const RunVolatile = Rpc.make("runVolatile", { payload: RunPayload, success: RunResult })
