@@ -5,7 +5,8 @@
  * worker threads. Not part of `pnpm bench`: `pnpm --filter @effect-futures/bench run cluster [--tasks=2000]
  * [--rounds=3] [--postgres=postgres://…]`. Prints a Markdown table (the one in docs/cluster.md).
  *
- * Round trip: one task at a time (submit, then wait for the result), p50 and p99 over 200 tasks. Throughput:
+ * Client Layer and first task: the client's Layer build (its warm-up waits for a runner to answer) and its
+ * first task after it, with the runners just started. Round trip: one task at a time (submit, then wait for the result), p50 and p99 over 200 tasks. Throughput:
  * `--tasks` empty tasks submitted at once with up to 256 in flight, the median of `--rounds` rounds.
  */
 import { ClusterExecutor } from "@effect-futures/cluster"
@@ -81,17 +82,11 @@ const roundTrip = Effect.gen(function* () {
 const throughput = (count: number) =>
   Effect.gen(function* () {
     const started = performance.now()
-    const cpu = process.cpuUsage()
     const futures = yield* Effect.forEach(
       Array.from({ length: count }, () => nextInput++),
       (n) => Executor.submit(noop, n)
     )
     yield* Effect.forEach(futures, (future) => Future.result(future), { discard: true })
-    const used = process.cpuUsage(cpu)
-    if (process.env.CLUSTER_BENCH_CPU)
-      console.error(
-        `client cpu ${((used.user + used.system) / 1000).toFixed(0)} ms of ${(performance.now() - started).toFixed(0)} ms wall`
-      )
     return count / ((performance.now() - started) / 1000)
   })
 
@@ -111,6 +106,9 @@ const freshDatabase = (url: string): Promise<string> => {
 interface Row {
   readonly runners: number
   readonly durability: ClusterExecutor.Durability
+  /** The client Layer's build, and its first task after it, right after the runners started. */
+  readonly layer: number
+  readonly firstTask: number
   readonly p50: number
   readonly p99: number
   readonly perSecond: number
@@ -130,8 +128,13 @@ const measure = async (runnerCount: number, durability: ClusterExecutor.Durabili
           : ClusterExecutor.layerPostgres({ url: database })
       )
     )
+    const building = performance.now()
     return await Effect.runPromise(
       Effect.gen(function* () {
+        const built = performance.now()
+        yield* Future.result(yield* Executor.submit(noop, nextInput++))
+        const firstTask = performance.now() - built
+        const layer = built - building
         // Until every runner holds its shards (assignments are refreshed every 3 s) and the JIT has warmed up.
         yield* Effect.sleep("4 seconds")
         yield* throughput(Math.min(tasks, 1000))
@@ -139,7 +142,15 @@ const measure = async (runnerCount: number, durability: ClusterExecutor.Durabili
         const perSecond: Array<number> = []
         for (let round = 0; round < rounds; round++) perSecond.push(yield* throughput(tasks))
         perSecond.sort((a, b) => a - b)
-        return { runners: runnerCount, durability, p50, p99, perSecond: percentile(perSecond, 0.5) }
+        return {
+          runners: runnerCount,
+          durability,
+          layer,
+          firstTask,
+          p50,
+          p99,
+          perSecond: percentile(perSecond, 0.5)
+        }
       }).pipe(Effect.provide(client))
     )
   } finally {
@@ -160,10 +171,10 @@ for (const durability of ["durable", "volatile"] as const) {
 console.log(
   `\n${postgres === undefined ? "SQLite" : "PostgreSQL"}: ${tasks} empty tasks per round, ${rounds} rounds; 200 one at a time for the round trip\n`
 )
-console.log("| mode | runners | round trip p50 | round trip p99 | throughput |")
-console.log("|---|---|---|---|---|")
+console.log("| mode | runners | client Layer | first task | round trip p50 | round trip p99 | throughput |")
+console.log("|---|---|---|---|---|---|---|")
 for (const row of rows) {
   console.log(
-    `| ${row.durability} | ${row.runners} | ${row.p50.toFixed(1)} ms | ${row.p99.toFixed(1)} ms | ${Math.round(row.perSecond).toLocaleString("en-US")} tasks/s |`
+    `| ${row.durability} | ${row.runners} | ${row.layer.toFixed(0)} ms | ${row.firstTask.toFixed(0)} ms | ${row.p50.toFixed(1)} ms | ${row.p99.toFixed(1)} ms | ${Math.round(row.perSecond).toLocaleString("en-US")} tasks/s |`
   )
 }
