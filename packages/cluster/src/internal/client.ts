@@ -131,7 +131,8 @@ export class ClusterClient {
     if (Exit.isSuccess(result)) return result
     const failure = result.cause.reasons.find((reason) => reason._tag === "Fail" || reason._tag === "Die")
     if (failure === undefined) {
-      // Interrupted without the client asking: the runner stopped (a volatile task is not re-run elsewhere).
+      // Interrupted without the client asking: the runner stopped while it ran the task (a runner shutting down
+      // interrupts what it still runs after its termination timeout; a volatile task is then not sent again).
       return (item.future as SentFuture<any, any>).interrupting
         ? Exit.interrupt()
         : Exit.fail(
