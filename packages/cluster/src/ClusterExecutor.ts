@@ -56,6 +56,11 @@ export interface ClientOptions {
   readonly durability?: Durability | undefined
   /** The executor's name: the `executor_name` attribute of its metrics (default `cluster-<n>`). */
   readonly name?: string | undefined
+  /**
+   * A span per task in the submitter's trace (default `true`), with Effect Cluster's own spans under it; `false`:
+   * none.
+   */
+  readonly tracing?: boolean | undefined
   /** How long a normal close of the Layer's scope waits for the tasks before it interrupts them (default: no limit). */
   readonly shutdownTimeout?: Duration.Input | undefined
   /**
@@ -142,6 +147,7 @@ export const layer = (options?: ClientOptions): Layer.Layer<Executor.Executor, n
       const client = new ClusterClient({
         maxWorkers,
         name: executorName("cluster", options?.name),
+        tracing: options?.tracing ?? true,
         context: yield* Effect.context<never>(),
         send: durable
           ? (request) => clientFor(entityIdOf(request.id, buckets)).run(request)

@@ -122,6 +122,17 @@ describe("ClusterExecutor.layerTest", () => {
     }).pipe(Effect.provide(cluster()))
   )
 
+  it.live("a task's timeout interrupts it on the runner, and the future fails with TimeoutError", () =>
+    Effect.gen(function* () {
+      const entry = Tasks.holdFor("timeout")
+      const future = yield* Executor.submit(Tasks.hold, "timeout", { timeout: "100 millis" })
+      const error = Option.getOrThrow(yield* within(Future.exception(future)))
+      assert.instanceOf(error, FutureError.TimeoutError)
+      yield* within(Deferred.await(entry.stopped))
+      assert.strictEqual(entry.ended, "interrupted")
+    }).pipe(Effect.provide(cluster()))
+  )
+
   it.live("shutdown waits for the running task; later submits fail with ExecutorShutdownError", () =>
     Effect.gen(function* () {
       const entry = Tasks.holdFor("shutdown-wait")

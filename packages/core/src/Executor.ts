@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -25,6 +26,7 @@ import * as Lifecycle from "./internal/lifecycle.ts"
 import { mapChunksInOrder, mapFunction, mapInOrder, Submitting } from "./internal/mapStream.ts"
 import { decodeShutdownTimeout } from "./internal/scopeClose.ts"
 import { type ExecutorStats, executorName } from "./internal/stats.ts"
+import { type Policy, retryOptions, submitRetrying } from "./internal/retry.ts"
 import { validateMaxWorkers } from "./internal/validate.ts"
 import * as Task from "./Task.ts"
 
@@ -72,17 +74,59 @@ export interface ShutdownOptions {
 export type Transferable = object
 
 /**
+ * How a failed task is submitted again (`SubmitOptions.retry`): Effect's retry policy, a `Schedule` or
+ * `Effect.retry`'s options (`times`, `schedule`, `while`, `until`). Without `while` / `until` only
+ * `BrokenExecutorError` (a worker that crashed under the task) is retried: a task's own typed errors are its
+ * answer unless you say otherwise.
+ *
+ * @example
+ * ```ts
+ * import { Schedule } from "effect"
+ * import type { Executor } from "@effect-futures/core"
+ *
+ * // Up to 3 more attempts after a crash, 100 ms apart, then 200 ms, 400 ms.
+ * const afterCrashes: Executor.RetryPolicy<unknown> = { schedule: Schedule.exponential("100 millis"), times: 3 }
+ * // Any failure, at most twice more.
+ * const anyFailure: Executor.RetryPolicy<unknown> = { times: 2, while: () => true }
+ * ```
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type RetryPolicy<E> = Policy<E>
+
+/**
  * Options of submitting one task.
  *
  * @since 0.1.0
  * @category models
  */
-export interface SubmitOptions {
+export interface SubmitOptions<E = unknown> {
   /** Objects to move, not copy, to a worker thread (`Task.fromFunction` tasks). */
   readonly transfer?: ReadonlyArray<Transferable> | undefined
   /**
-   * The task's idempotency key: the cluster executor runs a task submitted twice with one id once (durable
-   * mode) and both futures get its result. Default: a fresh id per submit.
+   * Stop the task once it has run this long, counted from its start (each attempt's, with `retry`): its fiber is
+   * interrupted, in its worker too (finalizers run there), and a worker stuck in synchronous code is killed after
+   * the pool's `interruptGracePeriod`. The future fails with `TimeoutError`. Unlike `Future.result`'s `timeout`,
+   * which only stops waiting.
+   *
+   * @since 0.3.0
+   */
+  readonly timeout?: Duration.Input | undefined
+  /**
+   * Submit again when an attempt fails, by this policy; see {@link RetryPolicy}. The future stays `running`
+   * from the first attempt's start until the last attempt ends, and ends as that one did. Every attempt is sent a
+   * copy of the input: `transfer` is ignored (a moved buffer would be gone for the next attempt), and fields a
+   * task's schema marks transferable are moved by the first attempt, so do not retry such a task.
+   *
+   * @since 0.3.0
+   */
+  readonly retry?: RetryPolicy<E> | undefined
+  /**
+   * The task's idempotency key: in its span (`task.id`) and its timeout's error. The cluster executor runs a
+   * task once per id.
+   *
+   * @since 0.3.0
    */
   readonly id?: string | undefined
 }
@@ -111,11 +155,15 @@ export interface SubmitOptions {
  */
 export interface ExecutorShape {
   readonly maxWorkers: number
+  /**
+   * Submits a task. The options' `timeout` and `id` are the executor's to honour (the shared lifecycle does it);
+   * `retry` never reaches it: `Executor.submit` submits each attempt.
+   */
   readonly submitTask: <I, A, E>(
     task: Task.Task<I, A, E>,
     input: I,
     options?: SubmitOptions
-  ) => Effect.Effect<Future<A, E | TaskBoundaryError>, ExecutorShutdownError | TaskEncodeError>
+  ) => Effect.Effect<Future<A, E | TaskBoundaryError | TimeoutError>, ExecutorShutdownError | TaskEncodeError>
   /**
    * Submits one unit of work that runs the task over each input, one after another, in one worker (Python's
    * `map(chunksize=)` work item). Its future's value is every input's `Exit`, in order, up to and including
@@ -135,6 +183,14 @@ export interface ExecutorShape {
   >
   readonly shutdown: (options?: ShutdownOptions) => Effect.Effect<void>
   readonly stats: Effect.Effect<ExecutorStats>
+  /**
+   * Done once the executor takes no more submits (shut down, or its scope closing). A retried task waiting for
+   * its next attempt ends then, with its last attempt's exit, instead of waiting out its backoff to find the
+   * executor shut down. Optional; every executor of this repo has it.
+   *
+   * @since 0.3.0
+   */
+  readonly whenShutdown?: Effect.Effect<void> | undefined
 }
 
 /**
@@ -212,13 +268,38 @@ export const submit: {
   <I, A, E>(
     task: Task.Task<I, A, E>,
     input: I,
-    options?: SubmitOptions
+    options?: SubmitOptions<E | TaskBoundaryError> & { readonly timeout?: undefined }
   ): Effect.Effect<Future<A, E | TaskBoundaryError>, ExecutorShutdownError | TaskEncodeError, Executor>
+  <I, A, E>(
+    task: Task.Task<I, A, E>,
+    input: I,
+    options: SubmitOptions<E | TaskBoundaryError | TimeoutError>
+  ): Effect.Effect<Future<A, E | TaskBoundaryError | TimeoutError>, ExecutorShutdownError | TaskEncodeError, Executor>
   <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<Future<A, E>, ExecutorShutdownError, LocalExecutor | R>
 } = ((taskOrEffect: Task.Any | Effect.Effect<unknown, unknown, unknown>, input?: unknown, options?: SubmitOptions) =>
   Task.isTask(taskOrEffect)
-    ? Executor.use((executor) => executor.submitTask(taskOrEffect, input, options))
+    ? Executor.use((executor) => submitTaskWith(executor, taskOrEffect, input, options))
     : submitEffect(taskOrEffect)) as any
+
+/** A task's submit with its options: a retried one submits attempt after attempt; a bad timeout is a defect. */
+const submitTaskWith = (
+  executor: ExecutorShape,
+  task: Task.Any,
+  input: unknown,
+  options: SubmitOptions | undefined
+): Effect.Effect<Future<unknown, unknown>, ExecutorShutdownError | TaskEncodeError> => {
+  if (options === undefined) return executor.submitTask(task, input)
+  if (options.timeout !== undefined && Duration.fromInput(options.timeout)._tag === "None") {
+    return Effect.die(
+      new Cause.IllegalArgumentError(`submit: timeout must be a duration, got ${String(options.timeout)}`)
+    )
+  }
+  const policy = options.retry
+  if (policy === undefined) return executor.submitTask(task, input, options)
+  return Effect.withFiber((fiber) =>
+    submitRetrying(executor.submitTask as any, task, input, options, policy, fiber.context, executor.whenShutdown)
+  ) as any
+}
 
 const submitEffect = <A, E, R>(
   effect: Effect.Effect<A, E, R>
@@ -253,6 +334,23 @@ export interface MapOptions {
    * every result before it. Ignored for a plain function.
    */
   readonly chunkSize?: number | undefined
+  /**
+   * Each task's own `timeout` (`SubmitOptions.timeout`: the task is stopped, counted from its start, and the
+   * stream fails with its `TimeoutError`). Named apart from `timeout`, which is Python's: the whole stream's.
+   * With `taskTimeout` or `retry`, each input is its own unit of work whatever the `chunkSize`.
+   *
+   * @since 0.3.0
+   */
+  readonly taskTimeout?: Duration.Input | undefined
+  /**
+   * Each task's retry policy (`SubmitOptions.retry`): by default only `BrokenExecutorError` is retried. For a
+   * plain function on an in-process executor each task is retried in its own fiber by `Effect.retry` (no worker
+   * can crash there, so say which errors to retry with `while` / `until`). The policy's error type is not
+   * inferred here: `while` / `until` get `any`.
+   *
+   * @since 0.3.0
+   */
+  readonly retry?: RetryPolicy<any> | undefined
 }
 
 /**
@@ -303,6 +401,25 @@ export const map: {
     Executor.useSync((executor): Stream.Stream<unknown, unknown, unknown> => {
       const mapOptions = { buffer: options?.buffer ?? 2 * executor.maxWorkers, timeout: options?.timeout }
       const chunkSize = Math.max(1, Math.floor(options?.chunkSize ?? 1))
+      const taskOptions =
+        options?.taskTimeout !== undefined || options?.retry !== undefined
+          ? { timeout: options.taskTimeout, retry: options.retry }
+          : undefined
+      if (taskOptions !== undefined) {
+        if (Task.isTask(taskOrFunction)) {
+          return mapInOrder(
+            inputs,
+            (input) => new Submitting(submitTaskWith(executor, taskOrFunction, input, taskOptions)),
+            mapOptions
+          )
+        }
+        return mapFunction(
+          withTaskOptions(taskOrFunction as (input: unknown) => Effect.Effect<unknown, unknown>, taskOptions),
+          inputs,
+          mapOptions,
+          (context) => Context.get(context as Context.Context<LocalExecutor>, LocalExecutor)
+        )
+      }
       if (Task.isTask(taskOrFunction)) {
         const submitChunk = executor.submitChunk
         return chunkSize > 1 && submitChunk !== undefined
@@ -323,6 +440,20 @@ export const map: {
       )
     })
   )) as any
+
+/** An in-process task with its own timeout and retry, in its own fiber. */
+const withTaskOptions =
+  (
+    f: (input: unknown) => Effect.Effect<unknown, unknown>,
+    options: { readonly timeout: Duration.Input | undefined; readonly retry: RetryPolicy<any> | undefined }
+  ) =>
+  (input: unknown): Effect.Effect<unknown, unknown> => {
+    let task = Effect.suspend(() => f(input))
+    if (options.timeout !== undefined) task = Effect.timeout(task, options.timeout)
+    return options.retry === undefined
+      ? task
+      : (Effect.retry(task, retryOptions(options.retry) as any) as Effect.Effect<unknown, unknown>)
+  }
 
 /**
  * Shuts the executor down (Python's `shutdown`): later submits fail with `ExecutorShutdownError`;
@@ -432,6 +563,11 @@ export const layerFiber = (options?: {
    * cancels the queued ones, interrupts the running ones, and returns once they have ended.
    */
   readonly shutdownTimeout?: Duration.Input | undefined
+  /**
+   * A span for each task submitted from a fiber that has one (default `true`); see `docs/observability.md`.
+   * Off, a task costs no more than it did without tracing.
+   */
+  readonly tracing?: boolean | undefined
 }): Layer.Layer<Executor | LocalExecutor> =>
   Layer.effectContext(
     Effect.gen(function* () {
@@ -440,7 +576,8 @@ export const layerFiber = (options?: {
         maxWorkers,
         yield* Effect.context<never>(),
         options?.measureRunTime === true,
-        executorName("fiber", options?.name)
+        executorName("fiber", options?.name),
+        options?.tracing !== false
       )
       const shutdownTimeout = yield* decodeShutdownTimeout(options?.shutdownTimeout, "layerFiber")
       yield* Effect.addFinalizer((exit) => Lifecycle.close(pool.lifecycle, exit, shutdownTimeout))

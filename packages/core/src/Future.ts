@@ -72,6 +72,13 @@ export type DoneCallback<A, E> = (future: Future<A, E>) => void | Effect.Effect<
 export interface WaitOptions {
   /** Give up waiting (the future is unchanged) after this long, failing with `TimeoutError`. */
   readonly timeout?: Duration.Input | undefined
+  /**
+   * When the `timeout` elapses, also stop the task (`Future.interrupt`: in its worker too), then fail with
+   * `TimeoutError`. Without it, as in Python, the task goes on and only the waiting stops.
+   *
+   * @since 0.3.0
+   */
+  readonly interrupt?: boolean | undefined
 }
 
 const impl = <A, E>(future: Future<A, E>): internal.FutureImpl<A, E> => future as unknown as internal.FutureImpl<A, E>
@@ -286,19 +293,19 @@ export { await_ as await }
 
 const withTimeout = <A, E>(
   effect: Effect.Effect<A, E>,
-  options: WaitOptions | undefined
-): Effect.Effect<A, E | TimeoutError> =>
-  options?.timeout === undefined
-    ? effect
-    : Effect.timeoutOrElse(effect, {
-        duration: options.timeout,
-        orElse: () =>
-          Effect.fail(
-            new TimeoutError(
-              `the future was not done within ${Duration.format(Duration.fromInputUnsafe(options.timeout!))}`
-            )
-          )
-      })
+  options: WaitOptions | undefined,
+  future: internal.FutureImpl<any, any>
+): Effect.Effect<A, E | TimeoutError> => {
+  if (options?.timeout === undefined) return effect
+  const timedOut = Effect.fail(
+    new TimeoutError(`the future was not done within ${Duration.format(Duration.fromInputUnsafe(options.timeout))}`)
+  )
+  return Effect.timeoutOrElse(effect, {
+    duration: options.timeout,
+    // Stopping waits until the task has ended, as `Future.interrupt` does.
+    orElse: () => (options.interrupt === true ? Effect.andThen(internal.interrupt(future), timedOut) : timedOut)
+  })
+}
 
 const isFutureArgument = (args: IArguments) => isFuture(args[0])
 
@@ -331,7 +338,8 @@ export const result: {
     impl(self).exit ??
     withTimeout(
       Effect.suspend(() => impl(self).exit ?? Effect.flatten(internal.awaitExit(impl(self)))),
-      options
+      options,
+      impl(self)
     )
 )
 
@@ -369,7 +377,8 @@ export const exception: {
           ? Effect.succeed(error as Option.Option<E>)
           : Effect.failCause(exit.cause as Cause.Cause<never>)
       }),
-      options
+      options,
+      impl(self)
     )
 )
 

@@ -876,3 +876,29 @@ describe("Executor.map", () => {
     }).pipe(provide)
   )
 })
+
+describe("map's per-task options on a plain function", () => {
+  it.effect("retry retries only what its policy names: by default nothing (no worker can crash in-process)", () =>
+    Effect.gen(function* () {
+      let calls = 0
+      const failing = (n: number) => Effect.suspend(() => (calls++, Effect.fail(`failed ${n}`)))
+      const byDefault = yield* Effect.flip(Stream.runCollect(Executor.map(failing, [1], { retry: { times: 2 } })))
+      assert.deepStrictEqual([byDefault, calls], ["failed 1", 1])
+      calls = 0
+      const named = yield* Effect.flip(
+        Stream.runCollect(Executor.map(failing, [1], { retry: { times: 2, while: (error) => error !== "" } }))
+      )
+      assert.deepStrictEqual([named, calls], ["failed 1", 3])
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 })))
+  )
+
+  it.effect("taskTimeout stops each task after its duration, on the test clock", () =>
+    Effect.gen(function* () {
+      const fiber = yield* Effect.forkChild(
+        Stream.runCollect(Executor.map(() => Effect.never, [1], { taskTimeout: "1 second" })).pipe(Effect.flip)
+      )
+      yield* TestClock.adjust("1 second")
+      assert.instanceOf(yield* Fiber.join(fiber), FutureError.TimeoutError)
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 })))
+  )
+})

@@ -92,6 +92,12 @@ export interface PoolOptions<I> {
    * cancels the queued ones and interrupts the running ones, as an interruption of the close does.
    */
   readonly shutdownTimeout?: Duration.Input | undefined
+  /**
+   * A span for each task submitted from a fiber that has one, and the task's spans in its worker sent back to the
+   * caller's tracer (default `true`); see `docs/observability.md`. Off, a task costs no more than it did
+   * without tracing.
+   */
+  readonly tracing?: boolean | undefined
   /** At most this many queued tasks; `submit` then waits for room (default: unbounded). */
   readonly maxQueue?: number | undefined
   /**
@@ -311,7 +317,8 @@ const make = <I>(
           maxQueue,
           closeTimeout: 2000,
           startTimeout,
-          startLimit: availableParallelism()
+          startLimit: availableParallelism(),
+          tracing: options.tracing !== false
         },
         yield* Effect.context<never>()
       )

@@ -43,13 +43,20 @@ describe("runMessage", () => {
     chunk,
     taskName: `task${id}`,
     payload: id * 10,
-    transfer
+    transfer,
+    trace: undefined
   })
 
   it("one RUN message holds every task of the batch in order; a chunk's id is negative", () => {
     const { message, transfer } = runMessage([item(1), item(2, true), item(3)])
     assert.deepStrictEqual(message, [Protocol.RUN, 1, "task1", 10, -2, "task2", 20, 3, "task3", 30])
     assert.isUndefined(transfer)
+  })
+
+  it("a traced task's name comes with its caller's span", () => {
+    const traced = { ...item(1), trace: ["trace", "span", true] as const }
+    const { message } = runMessage([traced, item(2)])
+    assert.deepStrictEqual(message, [Protocol.RUN, 1, ["task1", "trace", "span", true], 10, 2, "task2", 20])
   })
 
   it("the transfer lists of the tasks are joined", () => {

@@ -69,6 +69,7 @@ const fakePool = (options: { readonly taskName: string; readonly maxWorkers: num
         maxQueue: Infinity,
         closeTimeout: 1000,
         startTimeout: 60_000,
+        tracing: true,
         startLimit: options.startLimit
       },
       yield* Effect.context<never>()

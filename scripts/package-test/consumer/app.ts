@@ -6,6 +6,7 @@ import { Executor, Future } from "@effect-futures/core"
 import { NodeExecutor } from "@effect-futures/node"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import * as Tracer from "effect/Tracer"
 import { measure, TooLongError } from "./measure.tasks.ts"
 import { NegativeError, shout, square } from "./square.tasks.mjs"
 
@@ -36,8 +37,27 @@ const squares = (executor: string) =>
     yield* expect(`${executor}: Task.fromFunction`, yield* Future.result(yield* Executor.submit(shout, "hi")), "HI!")
   })
 
-const measures = (executor: string, inWorker: boolean) =>
+/** A task's spans, made where it ran, arrive in this tracer under its task span. */
+const traced = (executor: string, onPool: boolean) =>
   Effect.gen(function* () {
+    const names: Array<string> = []
+    const tracer = Tracer.make({
+      span: (options) => (names.push(options.name), new Tracer.NativeSpan(options))
+    })
+    yield* Executor.submit(measure, "span").pipe(
+      Effect.flatMap(Future.result),
+      Effect.withSpan("request"),
+      Effect.provideService(Tracer.Tracer, tracer)
+    )
+    const expected = onPool
+      ? ["request", "effect_futures.task measure", "effect_futures.run measure", "measuring"]
+      : ["request", "effect_futures.task measure", "measuring"]
+    yield* expect(`${executor}: spans`, names, expected)
+  })
+
+const measures = (executor: string, inWorker: boolean, onPool = inWorker) =>
+  Effect.gen(function* () {
+    yield* traced(executor, onPool)
     const measured = yield* Future.result(yield* Executor.submit(measure, "four"))
     yield* expect(`${executor}: a .ts task module`, measured.length, 4)
     yield* expect(`${executor}: ran in another process`, measured.pid !== process.pid, inWorker)
@@ -55,7 +75,7 @@ const program = Effect.gen(function* () {
     NodeExecutor.layerWorkerThreads({ module: squareModule, maxWorkers: 2, ...workerEntry })
   )
   yield* Effect.provide(
-    measures("layerWorkerThreads", false),
+    measures("layerWorkerThreads", false, true),
     NodeExecutor.layerWorkerThreads({ module: measureModule, maxWorkers: 2, ...workerEntry })
   )
   yield* Effect.provide(

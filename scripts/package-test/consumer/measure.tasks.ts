@@ -14,5 +14,5 @@ export const measure = Task.make("measure", {
   run: (text) =>
     text.length > 10
       ? Effect.fail(new TooLongError({ length: text.length }))
-      : Effect.sync(() => ({ length: text.length, pid: process.pid }))
+      : Effect.sync(() => ({ length: text.length, pid: process.pid })).pipe(Effect.withSpan("measuring"))
 })

@@ -11,6 +11,7 @@ import type { Executor, Task } from "@effect-futures/core"
 import { BrokenExecutorError, ExecutorShutdownError, TaskEncodeError } from "@effect-futures/core/FutureError"
 import { FutureImpl, setRunningUnsafe } from "@effect-futures/core/internal/future"
 import * as Lifecycle from "@effect-futures/core/internal/lifecycle"
+import type { AttemptOptions } from "@effect-futures/core/internal/taskControl"
 import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -44,6 +45,7 @@ class SentFuture<A, E> extends FutureImpl<A, E> {
 export interface ClientOptions {
   readonly maxWorkers: number
   readonly name: string
+  readonly tracing: boolean
   readonly send: Send
   readonly context: Context.Context<never>
 }
@@ -64,16 +66,22 @@ export class ClusterClient {
         idle: () => this.inFlight === 0 && this.life.queued === 0,
         interrupt: (future) => Effect.asVoid((future as SentFuture<any, any>).stopTask() ?? Effect.void)
       },
-      { kind: "cluster", name: options.name, maxWorkers: options.maxWorkers, context: options.context }
+      {
+        kind: "cluster",
+        name: options.name,
+        maxWorkers: options.maxWorkers,
+        context: options.context,
+        tracing: options.tracing
+      }
     )
   }
 
   submit(
     task: Task.Any,
     input: unknown,
-    id: string | undefined
+    options: AttemptOptions | undefined
   ): Effect.Effect<FutureImpl<any, any>, ExecutorShutdownError | TaskEncodeError> {
-    return Effect.suspend((): Effect.Effect<FutureImpl<any, any>, ExecutorShutdownError | TaskEncodeError> => {
+    return Effect.withFiber((fiber): Effect.Effect<FutureImpl<any, any>, ExecutorShutdownError | TaskEncodeError> => {
       if (Lifecycle.isShutdown(this.life)) {
         return Effect.fail(new ExecutorShutdownError({ message: "cannot submit a task after the executor shut down" }))
       }
@@ -82,11 +90,17 @@ export class ClusterClient {
       if (!encoded.ok) return Effect.fail(new TaskEncodeError({ task: task.name, message: encoded.message }))
       const future = new SentFuture<any, any>()
       future.owner = this.onDone
+      // Its timeout (which interrupts it, on the runner too), its span; started and ended by the lifecycle.
+      future.control = Lifecycle.controlOf(this.life, fiber.context, task.name, future, options)
       const item: Item = {
         future,
         task,
         codec,
-        request: new RunPayload({ id: id ?? crypto.randomUUID(), task: task.name, input: encoded.value as Schema.Json })
+        request: new RunPayload({
+          id: options?.id ?? crypto.randomUUID(),
+          task: task.name,
+          input: encoded.value as Schema.Json
+        })
       }
       if (this.inFlight < this.maxWorkers && this.life.queue.length === 0) this.start(item)
       else Lifecycle.enqueue(this.life, item)
@@ -103,7 +117,11 @@ export class ClusterClient {
     this.inFlight++
     this.life.stats.setWorkers(this.inFlight)
     this.life.stats.setBusy(this.inFlight)
-    const fiber = this.fork(this.send(item.request))
+    const span = future.control?.span
+    // Effect Cluster's own spans (and the runner's, through its headers) go under the task's span.
+    const fiber = this.fork(
+      span === undefined ? this.send(item.request) : Effect.withParentSpan(this.send(item.request), span)
+    )
     future.fiber = fiber
     fiber.addObserver((exit) => this.ended(item, exit))
   }
@@ -173,7 +191,8 @@ const messageOf = (error: unknown): string =>
 /** The `Executor` service over a client. */
 export const executorOf = (client: ClusterClient, maxWorkers: number): Executor.ExecutorShape => ({
   maxWorkers,
-  submitTask: (task, input, options) => client.submit(task, input, options?.id) as any,
+  submitTask: (task, input, options) => client.submit(task, input, options) as any,
   shutdown: (options) => Lifecycle.shutdown(client.life, options),
-  stats: Effect.sync(() => client.life.stats.snapshot())
+  stats: Effect.sync(() => client.life.stats.snapshot()),
+  whenShutdown: Lifecycle.whenShutdown(client.life)
 })

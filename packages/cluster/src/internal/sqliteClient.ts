@@ -57,6 +57,37 @@ const isBusy = (error: unknown): boolean =>
   typeof error.errcode === "number" &&
   (error.errcode & 0xff) === 5
 
+/**
+ * Runs `attempt`; while another process holds the lock (SQLITE_BUSY), tries again after a short, growing,
+ * jittered pause, until `busyTimeout` milliseconds have passed. SQLite's own busy handler would wait the same way
+ * but synchronously, in steps of up to 100 ms, with the process's event loop (a runner's shard lock refreshes)
+ * stopped meanwhile.
+ */
+const retryWhileBusy = <A>(
+  attempt: () => A,
+  busyTimeout: number,
+  message: string,
+  operation: string
+): Effect.Effect<A, SqlError> =>
+  Effect.suspend(() => {
+    let deadline = 0
+    const loop = (pause: number): Effect.Effect<A, SqlError> => {
+      try {
+        return Effect.succeed(attempt())
+      } catch (error) {
+        if (!isBusy(error)) return Effect.fail(sqlError(error, message, operation))
+        const now = performance.now()
+        if (deadline === 0) deadline = now + busyTimeout
+        if (now >= deadline) return Effect.fail(sqlError(error, `${message}: the database stayed locked`, operation))
+        return Effect.andThen(
+          Effect.sleep(pause * (0.5 + Math.random())),
+          Effect.suspend(() => loop(Math.min(2 * pause, 16)))
+        )
+      }
+    }
+    return loop(1)
+  })
+
 const makeConnection = (options: SqliteOptions): Effect.Effect<Connection, SqlError, Scope.Scope> =>
   Effect.gen(function* () {
     const busyTimeout = options.busyTimeout
@@ -67,15 +98,18 @@ const makeConnection = (options: SqliteOptions): Effect.Effect<Connection, SqlEr
       }),
       (db) => Effect.sync(() => db.close())
     )
-    yield* Effect.try({
-      try: () => {
-        // Waits for another process's lock are this client's own, asynchronous (see `run`).
+    // Waits for another process's lock are this client's own, asynchronous (`retryWhileBusy`); two processes
+    // opening a new file at once both switch it to WAL, and one of them waits.
+    yield* retryWhileBusy(
+      () => {
         db.exec("PRAGMA busy_timeout = 0")
         db.exec("PRAGMA journal_mode = WAL")
         db.exec("PRAGMA synchronous = NORMAL")
       },
-      catch: (cause) => sqlError(cause, `cannot set up the SQLite database ${options.path}`, "open")
-    })
+      busyTimeout,
+      `cannot set up the SQLite database ${options.path}`,
+      "open"
+    )
     const cache = new Map<string, StatementSync>()
     const prepare = (sql: string): StatementSync => {
       let statement = cache.get(sql)
@@ -86,51 +120,28 @@ const makeConnection = (options: SqliteOptions): Effect.Effect<Connection, SqlEr
       }
       return statement
     }
-    /** One try; the statement's error, or `busy` when another process holds the write lock. */
-    const runOnce = (
-      sql: string,
-      params: ReadonlyArray<unknown>,
-      options: RunOptions,
-      safeIntegers: boolean
-    ): { readonly value: unknown } | { readonly error: unknown; readonly busy: boolean } => {
-      try {
-        const statement = options.prepared ? prepare(sql) : db.prepare(sql)
-        statement.setReadBigInts(safeIntegers)
-        statement.setReturnArrays(options.arrays)
-        const args = params as Array<any>
-        if (statement.columns().length > 0) {
-          const found = statement.all(...args)
-          // Rows come with a null prototype; the storage's schemas expect plain objects.
-          return { value: options.arrays ? found : found.map((row) => ({ ...row })) }
-        }
-        const result = statement.run(...args)
-        return { value: options.raw ? { changes: result.changes, lastInsertRowid: result.lastInsertRowid } : [] }
-      } catch (error) {
-        return { error, busy: isBusy(error) }
+    const runOnce = (sql: string, params: ReadonlyArray<unknown>, options: RunOptions, safeIntegers: boolean) => {
+      const statement = options.prepared ? prepare(sql) : db.prepare(sql)
+      statement.setReadBigInts(safeIntegers)
+      statement.setReturnArrays(options.arrays)
+      const args = params as Array<any>
+      if (statement.columns().length > 0) {
+        const found = statement.all(...args)
+        // Rows come with a null prototype; the storage's schemas expect plain objects.
+        return options.arrays ? found : found.map((row) => ({ ...row }))
       }
+      const result = statement.run(...args)
+      return options.raw ? { changes: result.changes, lastInsertRowid: result.lastInsertRowid } : []
     }
-    /**
-     * Runs a statement; while another process holds the write lock, tries again after a short, growing, jittered
-     * pause, until `busyTimeout`. SQLite's own busy handler would wait the same way but synchronously, in steps
-     * of up to 100 ms, with the runner's event loop (and its shard lock refreshes) stopped meanwhile.
-     */
     const run = (sql: string, params: ReadonlyArray<unknown>, options: RunOptions): Effect.Effect<any, SqlError> =>
       Effect.withFiber((fiber) => {
         const safeIntegers = Context.get(fiber.context, SqlClient.SafeIntegers)
-        let deadline = 0
-        const attempt = (pause: number): Effect.Effect<unknown, SqlError> => {
-          const outcome = runOnce(sql, params, options, safeIntegers)
-          if ("value" in outcome) return Effect.succeed(outcome.value)
-          if (!outcome.busy) return Effect.fail(sqlError(outcome.error, "cannot execute a statement", "execute"))
-          const now = performance.now()
-          if (deadline === 0) deadline = now + busyTimeout
-          if (now >= deadline) return Effect.fail(sqlError(outcome.error, "the database stayed locked", "execute"))
-          return Effect.andThen(
-            Effect.sleep(pause * (0.5 + Math.random())),
-            Effect.suspend(() => attempt(Math.min(2 * pause, 16)))
-          )
-        }
-        return attempt(1)
+        return retryWhileBusy(
+          () => runOnce(sql, params, options, safeIntegers),
+          busyTimeout,
+          "cannot execute a statement",
+          "execute"
+        )
       })
     const rows = { prepared: true, arrays: false, raw: false }
     const connection: Connection = {

@@ -2,12 +2,15 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as References from "effect/References"
+import * as Tracer from "effect/Tracer"
 import type { CancelledError, ExecutorShutdownError } from "../FutureError.ts"
 import { futureExit, FutureImpl, interrupt, isDone, isExit, setRunningUnsafe, stateOf } from "./future.ts"
 import type { DirectSubmit } from "./directSubmit.ts"
 import * as Lifecycle from "./lifecycle.ts"
 import { FiberFuture, observeTaskUnsafe, startTaskUnsafe, TaskStart, taskGoesOn } from "./taskFiber.ts"
 import type { StatsTracker } from "./stats.ts"
+import type { AttemptOptions } from "./taskControl.ts"
 
 interface WorkItem {
   readonly future: FiberFuture<any, any>
@@ -61,13 +64,19 @@ export class FiberPool implements DirectSubmit {
    */
   readonly measureRunTime: boolean
 
-  constructor(maxWorkers: number, context: Context.Context<never>, measureRunTime: boolean, name: string) {
+  constructor(
+    maxWorkers: number,
+    context: Context.Context<never>,
+    measureRunTime: boolean,
+    name: string,
+    tracing: boolean
+  ) {
     this.maxWorkers = maxWorkers
     this.measureRunTime = measureRunTime
     this.lifecycle = Lifecycle.make<WorkItem>(
       // Every running future of this pool is a FiberFuture.
       { idle: () => this.stats.workers === 0, interrupt: (future) => stopTask(future as FiberFuture<any, any>) },
-      { kind: "fiber", name, maxWorkers, context }
+      { kind: "fiber", name, maxWorkers, context, tracing }
     )
     this.stats = this.lifecycle.stats
   }
@@ -77,7 +86,17 @@ export class FiberPool implements DirectSubmit {
     effect: Effect.Effect<A, E>,
     context: Context.Context<never>
   ): FiberFuture<A, E> | ExecutorShutdownError {
-    return this.admit(context, effect, undefined, undefined)
+    return this.admit(context, effect, undefined, undefined, "effect", undefined)
+  }
+
+  /** Submits a task by name, with its submit options (timeout, id, a retry's attempt) and span. */
+  submitTaskUnsafe<A, E>(
+    taskName: string,
+    effect: Effect.Effect<A, E>,
+    context: Context.Context<never>,
+    options: AttemptOptions | undefined
+  ): FiberFuture<A, E> | ExecutorShutdownError {
+    return this.admit(context, effect, undefined, undefined, taskName, options)
   }
 
   /**
@@ -93,8 +112,9 @@ export class FiberPool implements DirectSubmit {
     input: I,
     context: Context.Context<never>
   ): FutureImpl<A, E> | Exit.Exit<A, E | CancelledError | ExecutorShutdownError> {
-    if (!Lifecycle.isOpen(this.lifecycle) || !this.canStartNow()) {
-      const submitted = this.admit(context, undefined, f, input)
+    // A traced task needs a future for its span: it takes the way of every submit.
+    if (!Lifecycle.isOpen(this.lifecycle) || !this.canStartNow() || this.traces(context)) {
+      const submitted = this.admit(context, undefined, f, input, f.name || "function", undefined)
       return submitted instanceof FutureImpl ? submitted : Exit.fail(submitted)
     }
     const startedAt = this.measureRunTime ? performance.now() : untimed
@@ -164,6 +184,20 @@ export class FiberPool implements DirectSubmit {
     return result
   }
 
+  /** Whether a task submitted from a fiber with these services gets a span; remembered for the last services. */
+  private traces(context: Context.Context<never>): boolean {
+    // `map` submits every input with the same services: one lookup per stream, not per task.
+    if (context === this.tracedContext) return this.tracedAnswer
+    this.tracedContext = context
+    this.tracedAnswer =
+      this.lifecycle.executor.tracing &&
+      Context.getOrUndefined(context, Tracer.ParentSpan) !== undefined &&
+      Context.get(context, References.TracerEnabled)
+    return this.tracedAnswer
+  }
+  private tracedContext: Context.Context<never> | undefined = undefined
+  private tracedAnswer = false
+
   /** A task may start on this stack: a slot is free, nothing queued is waiting for one, and the stack is short. */
   private canStartNow(): boolean {
     return this.stats.workers < this.maxWorkers && this.lifecycle.queue.length === 0 && nestedSlots < maxNestedSlots
@@ -173,13 +207,24 @@ export class FiberPool implements DirectSubmit {
     context: Context.Context<never>,
     effect: Effect.Effect<A, E> | undefined,
     f: ((input: I) => Effect.Effect<A, E>) | undefined,
-    input: I
+    input: I,
+    taskName: string,
+    options: AttemptOptions | undefined
   ): FiberFuture<A, E> | ExecutorShutdownError {
     // The fiber pool never breaks: the only refusal is a shutdown.
     const refused = Lifecycle.admit(this.lifecycle) as ExecutorShutdownError | undefined
     if (refused !== undefined) return refused
     const future = new FiberFuture<A, E>()
     future.owner = this.onDone
+    const control =
+      options === undefined && !this.traces(context)
+        ? undefined
+        : Lifecycle.controlOf(this.lifecycle, context, taskName, future, options)
+    if (control !== undefined) {
+      future.control = control
+      // The task's own spans are children of its task span.
+      if (control.span !== undefined) context = Context.add(context, Tracer.ParentSpan, control.span)
+    }
     if (this.canStartNow()) {
       this.stats.setWorkers(this.stats.workers + 1)
       this.runSlot(future, effect ?? callTask(f!, input), context)

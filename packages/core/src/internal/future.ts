@@ -4,6 +4,7 @@ import * as Exit from "effect/Exit"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Types from "effect/Types"
 import { CancelledError, InvalidStateError } from "../FutureError.ts"
+import type { TaskControl } from "./taskControl.ts"
 
 /** @internal */
 export const TypeId = "~@effect-futures/core/Future" as const
@@ -42,6 +43,11 @@ export class FutureImpl<A, E> {
   listeners: Set<Listener> | undefined = undefined
   /** Stops the running task; set by whoever runs it (`Future.setInterruptHandler`, a worker pool). */
   interruptor: Effect.Effect<void> | undefined = undefined
+  /**
+   * Its timeout, id, span and retry attempt, when it was submitted with any (`taskControl.ts`). Declared on the
+   * prototype (see below): most futures have none, and one more own field measurably slows the tiniest tasks.
+   */
+  declare control: TaskControl | undefined
 
   /**
    * Starts stopping the running task, for `Future.interrupt`: `undefined` when there is no task to stop (a
@@ -49,6 +55,14 @@ export class FutureImpl<A, E> {
    */
   stopTask(): Effect.Effect<void> | undefined {
     return this.interruptor
+  }
+
+  /**
+   * Whether `cancel` stops it although it is `running`: only a retried future between two attempts, when no
+   * task runs (`retry.ts`).
+   */
+  cancelsWhileRunning(): boolean {
+    return false
   }
 
   pipe() {
@@ -65,6 +79,7 @@ export class FutureImpl<A, E> {
   }
 }
 
+Object.defineProperty(FutureImpl.prototype, "control", { value: undefined, writable: true })
 // On the prototype, not on each future: one object fewer per task.
 Object.defineProperty(FutureImpl.prototype, TypeId, { value: { _A: (a: never) => a, _E: (e: never) => e } })
 
@@ -149,6 +164,10 @@ export const finishUnsafe = <A, E>(
     return new InvalidStateError({ message: `cannot complete a future that is ${future.state}`, state: future.state })
   }
   future.exit = futureExit(exit)
+  // A task stopped because its timeout elapsed ends with that error, not as cancelled.
+  if (future.exit === cancelledExit && future.control?.timedOut !== undefined) {
+    future.exit = Exit.fail(future.control.timedOut) as Exit.Exit<never, never>
+  }
   future.state = stateOf(future.exit)
   const listeners = future.listeners
   future.listeners = undefined
@@ -208,6 +227,8 @@ export const cancel = <A, E>(future: FutureImpl<A, E>): Effect.Effect<boolean> =
       }
       case "cancelled":
         return Effect.succeed(true)
+      case "running":
+        return future.cancelsWhileRunning() ? interrupt(future) : Effect.succeed(false)
       default:
         return Effect.succeed(false)
     }

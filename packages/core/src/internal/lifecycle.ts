@@ -48,6 +48,7 @@ import { type BrokenExecutorError, ExecutorShutdownError } from "../FutureError.
 import { cancel, finishUnsafe, type FutureImpl, interrupt, runCallbacks } from "./future.ts"
 import { closeExecutor } from "./scopeClose.ts"
 import { StatsTracker } from "./stats.ts"
+import * as TaskControl from "./taskControl.ts"
 import { WorkQueue } from "./workQueue.ts"
 
 /**
@@ -114,6 +115,10 @@ export interface Lifecycle<Item extends Queued> {
   readonly runFork: (effect: Effect.Effect<void>) => unknown
   readonly stats: StatsTracker
   readonly hooks: Hooks
+  /** What its tasks' spans say of it, and whether they have spans at all. */
+  readonly executor: TaskControl.ExecutorInfo
+  /** Done when it stops taking submits (`whenShutdown`): a retry waiting for its next attempt stops then. */
+  readonly shutdownSignal: Deferred.Deferred<void>
 }
 
 /**
@@ -127,6 +132,8 @@ export interface Options {
   readonly context: Context.Context<never>
   /** How {@link flush} forks done callbacks (default `Effect.runForkWith(context)`). */
   readonly runFork?: ((effect: Effect.Effect<void>) => unknown) | undefined
+  /** Spans for its tasks (default `true`): `tracing: false` on the Layer. */
+  readonly tracing?: boolean | undefined
 }
 
 /** @internal */
@@ -142,7 +149,9 @@ export const make = <Item extends Queued>(hooks: Hooks, options: Options): Lifec
     completing: 0,
     runFork: options.runFork ?? Effect.runForkWith(options.context),
     stats: undefined as unknown as StatsTracker,
-    hooks
+    hooks,
+    executor: { kind: options.kind, name: options.name, tracing: options.tracing ?? true },
+    shutdownSignal: Deferred.makeUnsafe<void>()
   }
   ;(lifecycle as { stats: StatsTracker }).stats = new StatsTracker(
     options.maxWorkers,
@@ -171,6 +180,12 @@ export const admit = (lifecycle: Lifecycle<any>): ExecutorShutdownError | Broken
 export const isOpen = (lifecycle: Lifecycle<any>): boolean => lifecycle.phase._tag === "Open"
 
 /**
+ * `ExecutorShape.whenShutdown`: done once the executor takes no more submits.
+ * @internal
+ */
+export const whenShutdown = (lifecycle: Lifecycle<any>): Effect.Effect<void> => Deferred.await(lifecycle.shutdownSignal)
+
+/**
  * No more submits are taken (shut down or closed); a broken executor still takes them.
  * @internal
  */
@@ -195,6 +210,7 @@ export const beginShutdown = (lifecycle: Lifecycle<any>): boolean => {
   if (phase._tag === "ShuttingDown" || phase._tag === "Closed") return false
   lifecycle.phase = { _tag: "ShuttingDown", broken: phase._tag === "Broken" ? phase.error : undefined }
   lifecycle.hooks.onShutdown?.()
+  Deferred.doneUnsafe(lifecycle.shutdownSignal, Exit.void)
   return true
 }
 
@@ -253,13 +269,44 @@ export const takeQueued = <Item extends Queued>(lifecycle: Lifecycle<Item>): Ite
 }
 
 /**
- * Registers a future whose task started, so `stop` can interrupt it. O(1): each future keeps its index.
+ * Registers a future whose task started, so `stop` can interrupt it. O(1): each future keeps its index. A pool
+ * that hands tasks out ahead of their start (a worker's batch) calls {@link taskStarted} when each one starts;
+ * otherwise `started` says it starts now (on `worker`).
  * @internal
  */
-export const addRunning = (lifecycle: Lifecycle<any>, future: FutureImpl<any, any>): void => {
+export const addRunning = (
+  lifecycle: Lifecycle<any>,
+  future: FutureImpl<any, any>,
+  started = true,
+  worker?: number
+): void => {
   future.runIndex = lifecycle.running.length
   lifecycle.running.push(future)
+  if (started) taskStarted(lifecycle, future, worker)
 }
+
+/**
+ * The future's task starts executing (on `worker`): what its control asked for starts (its timeout, its span's
+ * `started` event).
+ * @internal
+ */
+export const taskStarted = (lifecycle: Lifecycle<any>, future: FutureImpl<any, any>, worker?: number): void => {
+  if (future.control !== undefined) {
+    TaskControl.started(future.control, future, lifecycle.hooks.interrupt ?? interruptFuture, worker)
+  }
+}
+
+/**
+ * The control of a future this executor just made for `taskName` (see `taskControl.ts`); set it on the future.
+ * @internal
+ */
+export const controlOf = (
+  lifecycle: Lifecycle<any>,
+  context: Context.Context<never>,
+  taskName: string,
+  future: FutureImpl<any, any>,
+  options: TaskControl.AttemptOptions | undefined
+): TaskControl.TaskControl | undefined => TaskControl.make(lifecycle.executor, context, taskName, future.id, options)
 
 /**
  * The future's task has ended. Returns `false` if it was not registered (or already removed).
@@ -283,6 +330,7 @@ export const removeRunning = (lifecycle: Lifecycle<any>, future: FutureImpl<any,
  * @internal
  */
 export const futureEnded = (lifecycle: Lifecycle<any>, future: FutureImpl<any, any>): void => {
+  if (future.control !== undefined) TaskControl.ended(future.control, future)
   if (future.startedAt === undefined) {
     lifecycle.queued--
     lifecycle.stats.queueChanged()

@@ -6,6 +6,7 @@
  */
 import type { Transferable } from "node:worker_threads"
 import * as Protocol from "./protocol.ts"
+import type { TraceParent } from "./remoteSpans.ts"
 
 /** At most this many tasks in one message to a worker. */
 export const MAX_BATCH = 32
@@ -37,7 +38,13 @@ export interface Dispatched {
   readonly taskName: string
   readonly payload: unknown
   readonly transfer: ReadonlyArray<Transferable> | undefined
+  /** The caller's span of a traced task, the parent of its span in the worker. */
+  readonly trace: TraceParent | undefined
 }
+
+/** A task's name as the worker gets it: with its caller's span when it is traced. */
+export const namedFor = (item: Dispatched): string | readonly [string, ...TraceParent] =>
+  item.trace === undefined ? item.taskName : [item.taskName, ...item.trace]
 
 /** The one `RUN` message of a batch, and everything it moves. */
 export const runMessage = (
@@ -46,7 +53,7 @@ export const runMessage = (
   const message: Array<unknown> = [Protocol.RUN]
   let transfer: ReadonlyArray<Transferable> | undefined = undefined
   for (const item of items) {
-    message.push(item.chunk ? -item.id : item.id, item.taskName, item.payload)
+    message.push(item.chunk ? -item.id : item.id, namedFor(item), item.payload)
     if (item.transfer !== undefined) transfer = transfer === undefined ? item.transfer : [...transfer, ...item.transfer]
   }
   return { message: message as unknown as Protocol.ToWorker, transfer }

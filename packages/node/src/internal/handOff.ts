@@ -11,11 +11,12 @@ import { setRunningUnsafe } from "@effect-futures/core/internal/future"
 import * as Lifecycle from "@effect-futures/core/internal/lifecycle"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import { batchSize, runMessage } from "./dispatch.ts"
+import { batchSize, namedFor, runMessage } from "./dispatch.ts"
 import { type PoolState, waiting, wakeWaiter } from "./poolState.ts"
 import * as Worker from "./poolWorker.ts"
 import type { PoolWorker, WorkItem } from "./poolWorker.ts"
 import * as Protocol from "./protocol.ts"
+import { emitSpans, type WireSpan } from "./remoteSpans.ts"
 import { decodeResult } from "./taskCodec.ts"
 
 /** A worker can take work: the next tasks, or it waits (or retires). */
@@ -53,13 +54,22 @@ const takeWork = (pool: PoolState, worker: PoolWorker): Array<WorkItem> => {
   return items
 }
 
+/**
+ * The worker reaches a task of its batch (the first at once, the next when the one before answers): its run
+ * time, and its timeout, count from now.
+ */
+const executing = (pool: PoolState, worker: PoolWorker, item: WorkItem, now: number): void => {
+  item.startedAt = now
+  Lifecycle.taskStarted(pool.life, item.future, worker.handle.id)
+}
+
 /** Hands tasks (already `running`) to a free worker in one message; it runs them in order. */
 export const hand = (pool: PoolState, worker: PoolWorker, items: Array<WorkItem>): void => {
   for (const item of items) {
     item.worker = worker
     if (item.future.startedAt === undefined) {
       item.future.startedAt = 0
-      Lifecycle.addRunning(pool.life, item.future)
+      Lifecycle.addRunning(pool.life, item.future, false)
       item.future.interruptor = Effect.sync(() => {
         interruptHanded(pool, item)
         Lifecycle.flush(pool.life)
@@ -67,7 +77,7 @@ export const hand = (pool: PoolState, worker: PoolWorker, items: Array<WorkItem>
     }
   }
   pool.supply.set(worker, Worker.busy(items))
-  items[0]!.startedAt = performance.now()
+  executing(pool, worker, items[0]!, performance.now())
   const { message, transfer } = runMessage(items)
   try {
     worker.handle.post(message, transfer)
@@ -81,7 +91,7 @@ const postOneByOne = (worker: PoolWorker, items: Array<WorkItem>): Array<readonl
   const refused: Array<readonly [WorkItem, unknown]> = []
   for (const item of items) {
     try {
-      worker.handle.post([Protocol.RUN, item.chunk ? -item.id : item.id, item.taskName, item.payload], item.transfer)
+      worker.handle.post([Protocol.RUN, item.chunk ? -item.id : item.id, namedFor(item), item.payload], item.transfer)
     } catch (error) {
       refused.push([item, error])
     }
@@ -104,7 +114,7 @@ const notSent = (
     available(pool, worker)
   } else {
     items.push(...sent)
-    sent[0]!.startedAt = performance.now()
+    executing(pool, worker, sent[0]!, performance.now())
   }
   for (const [item, error] of refused) {
     const message = `the input cannot be sent: ${String(error)}`
@@ -148,7 +158,13 @@ const startGrace = (pool: PoolState, worker: PoolWorker): void => {
 }
 
 /** The executing task of the worker's batch answered: the worker moves on, then its future completes. */
-export const answered = (pool: PoolState, worker: PoolWorker, status: Protocol.Status, value: unknown): void => {
+export const answered = (
+  pool: PoolState,
+  worker: PoolWorker,
+  status: Protocol.Status,
+  value: unknown,
+  spans: ReadonlyArray<WireSpan> | undefined
+): void => {
   const state = worker.state as Worker.Holding
   const item = state.batch.shift()!
   item.worker = undefined
@@ -163,9 +179,11 @@ export const answered = (pool: PoolState, worker: PoolWorker, status: Protocol.S
   if (next === undefined) {
     available(pool, worker)
   } else {
-    next.startedAt = now
+    executing(pool, worker, next, now)
     if (next.interrupting) startGrace(pool, worker)
   }
+  // The worker's spans reach the caller's tracer before the task span ends.
+  if (spans !== undefined && item.future.control !== undefined) emitSpans(item.future.control, spans)
   Lifecycle.completeLater(pool.life, item.future, decodeResult(item.task, item.codec, status, value))
 }
 

@@ -19,6 +19,7 @@ import { type BrokenExecutorError, ExecutorShutdownError, TaskEncodeError } from
 import { FutureImpl, setRunningUnsafe } from "@effect-futures/core/internal/future"
 import * as Lifecycle from "@effect-futures/core/internal/lifecycle"
 import type { StatsTracker } from "@effect-futures/core/internal/stats"
+import type { AttemptOptions } from "@effect-futures/core/internal/taskControl"
 import type * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import type * as Duration from "effect/Duration"
@@ -52,7 +53,7 @@ export class WorkerPool {
           if (waiting(this.pool) === 0) this.pool.supply.retireIdle()
         }
       },
-      { kind: options.kind, name: options.name, maxWorkers: options.maxWorkers, context }
+      { kind: options.kind, name: options.name, maxWorkers: options.maxWorkers, context, tracing: options.tracing }
     )
     this.stats = life.stats
     // Each worker event is handled, then the completions it made due run.
@@ -94,22 +95,29 @@ export class WorkerPool {
     })
   }
 
-  submit(task: Task.Any, input: unknown, transfer: ReadonlyArray<Transferable> | undefined): Submitted {
-    return this.submitWith(task, false, input, transfer)
+  submit(task: Task.Any, input: unknown, options: AttemptOptions | undefined): Submitted {
+    return this.submitWith(
+      task,
+      false,
+      input,
+      (options as { readonly transfer?: ReadonlyArray<Transferable> } | undefined)?.transfer,
+      options
+    )
   }
 
   /** Submits one unit of work that runs the task over each input in order; its future gets their `Exit`s. */
   submitChunk(task: Task.Any, inputs: ReadonlyArray<unknown>): Submitted {
-    return this.submitWith(task, true, inputs, undefined)
+    return this.submitWith(task, true, inputs, undefined, undefined)
   }
 
   private submitWith(
     task: Task.Any,
     chunk: boolean,
     input: unknown,
-    transfer: ReadonlyArray<Transferable> | undefined
+    transfer: ReadonlyArray<Transferable> | undefined,
+    submitOptions: AttemptOptions | undefined
   ): Submitted {
-    return Effect.suspend(() => {
+    return Effect.withFiber((fiber) => {
       const { life, options, supply } = this.pool
       if (Lifecycle.isShutdown(life)) {
         return Effect.fail(new ExecutorShutdownError({ message: "cannot submit a task after the executor shut down" }))
@@ -126,7 +134,7 @@ export class WorkerPool {
       const encoded = chunk ? encodeChunk(codec, input as ReadonlyArray<unknown>) : codec.encodeInput(input)
       if (!encoded.ok) return Effect.fail(new TaskEncodeError({ task: task.name, message: encoded.message }))
       if (life.queued >= options.maxQueue && supply.idle.length === 0 && Lifecycle.isOpen(life)) {
-        return Effect.andThen(this.waitForRoom, this.submitWith(task, chunk, input, transfer))
+        return Effect.andThen(this.waitForRoom, this.submitWith(task, chunk, input, transfer, submitOptions))
       }
       const transferList =
         encoded.transfer === undefined
@@ -134,7 +142,7 @@ export class WorkerPool {
           : transfer === undefined
             ? encoded.transfer
             : [...transfer, ...encoded.transfer]
-      const future = this.enqueue(task, codec, chunk, encoded.value, transferList)
+      const future = this.enqueue(task, codec, chunk, encoded.value, transferList, fiber.context, submitOptions)
       Lifecycle.flush(life)
       return Effect.succeed(future)
     })
@@ -145,11 +153,16 @@ export class WorkerPool {
     codec: CallerCodec,
     chunk: boolean,
     payload: unknown,
-    transfer: ReadonlyArray<Transferable> | undefined
+    transfer: ReadonlyArray<Transferable> | undefined,
+    context: Context.Context<never>,
+    options: AttemptOptions | undefined
   ): FutureImpl<any, any> {
     const { life, supply } = this.pool
     const future = new FutureImpl<any, any>()
     future.owner = this.onDone
+    const control = Lifecycle.controlOf(life, context, task.name, future, options)
+    future.control = control
+    const span = control?.span
     const broken = Lifecycle.brokenError(life)
     if (broken !== undefined) {
       // Never queued: its end leaves no count.
@@ -166,6 +179,8 @@ export class WorkerPool {
       payload,
       chunk,
       transfer,
+      // A span the tracer samples out is not worth recording in the worker.
+      trace: span === undefined || !span.sampled ? undefined : [span.traceId, span.spanId, true],
       worker: undefined,
       startedAt: 0,
       interrupting: false
@@ -201,6 +216,10 @@ export class WorkerPool {
     })
   })
 
+  get whenShutdown(): Effect.Effect<void> {
+    return Lifecycle.whenShutdown(this.pool.life)
+  }
+
   shutdown(options?: { readonly wait?: boolean | undefined; readonly cancelFutures?: boolean | undefined }) {
     return Lifecycle.shutdown(this.pool.life, options)
   }
@@ -222,9 +241,9 @@ export class WorkerPool {
 export const executorOf = (pool: WorkerPool, maxWorkers: number) =>
   Executor.Executor.of({
     maxWorkers,
-    submitTask: (task, input, submitOptions) =>
-      pool.submit(task, input, submitOptions?.transfer as ReadonlyArray<Transferable> | undefined) as any,
+    submitTask: (task, input, submitOptions) => pool.submit(task, input, submitOptions) as any,
     submitChunk: (task, inputs) => pool.submitChunk(task, inputs) as any,
     shutdown: (shutdownOptions) => pool.shutdown(shutdownOptions),
-    stats: Effect.sync(() => pool.stats.snapshot())
+    stats: Effect.sync(() => pool.stats.snapshot()),
+    whenShutdown: pool.whenShutdown
   })

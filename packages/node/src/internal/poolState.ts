@@ -34,6 +34,8 @@ export interface PoolOptions {
   readonly startTimeout: number
   /** At most this many workers load the task module at once, once one has (the first loads alone). */
   readonly startLimit: number
+  /** Spans for its tasks (`tracing` of the Layer). */
+  readonly tracing: boolean
 }
 
 export interface PoolState {

@@ -10,6 +10,7 @@ import type { BrokenExecutorError } from "@effect-futures/core/FutureError"
 import type { FutureImpl } from "@effect-futures/core/internal/future"
 import type * as Deferred from "effect/Deferred"
 import type { Transferable } from "node:worker_threads"
+import type { TraceParent } from "./remoteSpans.ts"
 import type { CallerCodec } from "./taskCodec.ts"
 import type { WorkerHandle } from "./transport.ts"
 
@@ -27,6 +28,8 @@ export interface WorkItem {
   /** A chunk: the task runs over each input of `payload` and the future gets every input's `Exit`. */
   readonly chunk: boolean
   readonly transfer: ReadonlyArray<Transferable> | undefined
+  /** The caller's span of a traced task, the parent of its span in the worker. */
+  readonly trace: TraceParent | undefined
   /** The worker holding it, from its hand-off until it ends or that worker dies. */
   worker: PoolWorker | undefined
   /** When it started executing (the worker reached it), for the run-time histogram. */

@@ -8,6 +8,7 @@
  * @internal
  */
 import type { Transferable } from "node:worker_threads"
+import type { WireSpan } from "./remoteSpans.ts"
 
 /**
  * Parent → worker: run these tasks, one after another, in order. Each task is three fields, `id`, `task`
@@ -56,7 +57,7 @@ export type ToWorker =
 export type FromWorker =
   | readonly [typeof READY, names: ReadonlyArray<string>]
   | readonly [typeof LOAD_FAILED, reason: LoadFailure, error: SerializedError]
-  | readonly [typeof RESULT, id: number, status: Status, value: unknown]
+  | readonly [typeof RESULT, id: number, status: Status, value: unknown, spans?: ReadonlyArray<WireSpan> | undefined]
 
 /** Why a task module could not be served. */
 export type LoadFailure = "import" | "duplicate" | "initializer"
@@ -76,11 +77,20 @@ export const serializeError = (error: unknown): SerializedError => {
     const { name, message, stack } = error as { name?: unknown; message?: unknown; stack?: unknown }
     return {
       name: typeof name === "string" ? name : "Error",
-      message: String(message),
+      message: describeValue(message),
       stack: typeof stack === "string" ? stack : undefined
     }
   }
-  return { name: "Error", message: String(error) }
+  return { name: "Error", message: describeValue(error) }
+}
+
+/** `String(value)`, or what `Object.prototype.toString` says of a value that has no string form. */
+export const describeValue = (value: unknown): string => {
+  try {
+    return String(value)
+  } catch {
+    return Object.prototype.toString.call(value)
+  }
 }
 
 export const deserializeError = (serialized: SerializedError): Error => {

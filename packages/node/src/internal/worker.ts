@@ -15,8 +15,9 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Result from "effect/Result"
-import { parentPort, receiveMessageOnPort, workerData, type Transferable } from "node:worker_threads"
+import { parentPort, receiveMessageOnPort, threadId, workerData, type Transferable } from "node:worker_threads"
 import * as Protocol from "./protocol.ts"
+import { runTraced, type TraceParent, type WireSpan } from "./remoteSpans.ts"
 import { indexTasks } from "./taskModule.ts"
 import { workerCodec, type WorkerCodec } from "./taskCodec.ts"
 
@@ -117,14 +118,20 @@ const codecs = new Map<string, WorkerCodec>()
 
 type Outcome = readonly [status: Protocol.Status, value: unknown, transfer: ReadonlyArray<Transferable> | undefined]
 
-const reply = (id: number, [status, value, transfer]: Outcome): void => {
+const reply = (id: number, [status, value, transfer]: Outcome, spans?: ReadonlyArray<WireSpan>): void => {
   try {
-    send([Protocol.RESULT, id, status, value], transfer)
+    send(
+      spans === undefined ? [Protocol.RESULT, id, status, value] : [Protocol.RESULT, id, status, value, spans],
+      transfer
+    )
   } catch (error) {
     // The value cannot be cloned (a function, a symbol, …): say so instead of going silent.
-    send([Protocol.RESULT, id, Protocol.ENCODE_FAILED, `the result cannot be sent: ${String(error)}`])
+    send([Protocol.RESULT, id, Protocol.ENCODE_FAILED, `the result cannot be sent: ${String(error)}`, spans])
   }
 }
+
+/** What a traced task's worker span says of where it ran. */
+const workerAttributes = { "worker.pid": process.pid, "worker.thread_id": threadId }
 
 const outcomeOf = (codec: WorkerCodec, exit: Exit.Exit<unknown, unknown>): Outcome => {
   if (Exit.isSuccess(exit)) {
@@ -153,7 +160,14 @@ let current: { readonly id: number; readonly fiber: Fiber.Fiber<unknown, unknown
  * Runs a task on one input. A synchronous task ends inside `runFork` and its outcome is returned at once;
  * otherwise `undefined` is returned and `resume` gets the outcome when the fiber ends.
  */
-const runOne = (id: number, codec: WorkerCodec, payload: unknown, resume: (outcome: Outcome) => void) => {
+const runOne = (
+  id: number,
+  codec: WorkerCodec,
+  payload: unknown,
+  resume: (outcome: Outcome) => void,
+  trace?: TraceParent,
+  spans?: Array<WireSpan>
+) => {
   const input = codec.decodeInput(payload)
   if (!input.ok) return [Protocol.DECODE_FAILED, input.message, undefined] as Outcome
   let effect: Effect.Effect<unknown, unknown>
@@ -162,6 +176,7 @@ const runOne = (id: number, codec: WorkerCodec, payload: unknown, resume: (outco
   } catch (defect) {
     return [Protocol.DEFECT, Protocol.serializeError(defect), undefined] as Outcome
   }
+  if (trace !== undefined) effect = runTraced(effect, codec.task.name, trace, spans!, workerAttributes)
   const fiber = Effect.runFork(effect)
   const done = fiber.pollUnsafe()
   if (done !== undefined) return outcomeOf(codec, done)
@@ -181,16 +196,24 @@ const chunkStepOf = ([status]: Outcome): ChunkStep =>
  * Runs a task over a chunk's inputs by core's chunk rule (Python's `_process_chunk`) and replies once.
  * Returns whether it went asynchronous (then `done` is called when it ends).
  */
-const runChunk = (id: number, codec: WorkerCodec, inputs: ReadonlyArray<unknown>, done: () => void): boolean => {
+const runChunk = (
+  id: number,
+  codec: WorkerCodec,
+  inputs: ReadonlyArray<unknown>,
+  done: () => void,
+  trace: TraceParent | undefined,
+  spans: Array<WireSpan> | undefined
+): boolean => {
   let wentAsync = false
   wentAsync = runChunkUnsafe(
     inputs,
-    (input, resume: (outcome: Outcome) => void) => runOne(id, codec, input, resume),
+    // A traced chunk runs each input under a span of its own, all children of the chunk's span in the caller.
+    (input, resume: (outcome: Outcome) => void) => runOne(id, codec, input, resume, trace, spans),
     chunkStepOf,
     (outcomes, interrupted) => {
       // An interrupt stops the whole chunk: its future ends cancelled.
       if (interrupted) {
-        reply(id, [Protocol.INTERRUPTED, undefined, undefined])
+        reply(id, [Protocol.INTERRUPTED, undefined, undefined], spans)
       } else {
         const results: Array<unknown> = []
         const transfers: Array<Transferable> = []
@@ -198,7 +221,7 @@ const runChunk = (id: number, codec: WorkerCodec, inputs: ReadonlyArray<unknown>
           results.push(status, value)
           if (transfer !== undefined) transfers.push(...transfer)
         }
-        reply(id, [Protocol.CHUNK, results, transfers.length === 0 ? undefined : transfers])
+        reply(id, [Protocol.CHUNK, results, transfers.length === 0 ? undefined : transfers], spans)
       }
       if (wentAsync) done()
     }
@@ -206,7 +229,10 @@ const runChunk = (id: number, codec: WorkerCodec, inputs: ReadonlyArray<unknown>
   return wentAsync
 }
 
-/** Tasks handed to this worker and not started yet, three fields each: id, task name, payload. */
+/**
+ * Tasks handed to this worker and not started yet, three fields each: id, task name, payload. A traced task's
+ * name comes with its caller's span: `[name, traceId, spanId, sampled]`.
+ */
 const pending: Array<unknown> = []
 let head = 0
 let draining = false
@@ -220,27 +246,38 @@ const drain = (): void => {
       return
     }
     const signedId = pending[head] as number
-    const name = pending[head + 1] as string
+    const named = pending[head + 1] as string | readonly [string, ...TraceParent]
     const payload = pending[head + 2]
     pending[head + 2] = undefined
     head += 3
     const id = signedId < 0 ? -signedId : signedId
+    const traced = typeof named !== "string"
+    const name = traced ? named[0] : named
     const codec = codecs.get(name)
     if (codec === undefined) {
       reply(id, [Protocol.DECODE_FAILED, `the task module does not export a task named "${name}"`, undefined])
       continue
     }
+    const trace = traced ? (named.slice(1) as unknown as TraceParent) : undefined
+    const spans: Array<WireSpan> | undefined = traced ? [] : undefined
     if (signedId < 0) {
-      if (runChunk(id, codec, payload as ReadonlyArray<unknown>, drainThenWait)) return
+      if (runChunk(id, codec, payload as ReadonlyArray<unknown>, drainThenWait, trace, spans)) return
       continue
     }
-    const outcome = runOne(id, codec, payload, (outcome) => {
-      reply(id, outcome)
-      drain()
-      awaitNextMessage()
-    })
+    const outcome = runOne(
+      id,
+      codec,
+      payload,
+      (outcome) => {
+        reply(id, outcome, spans)
+        drain()
+        awaitNextMessage()
+      },
+      trace,
+      spans
+    )
     if (outcome === undefined) return
-    reply(id, outcome)
+    reply(id, outcome, spans)
   }
   pending.length = 0
   head = 0

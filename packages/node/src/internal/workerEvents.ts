@@ -14,7 +14,7 @@ import { splitDeadBatch } from "./dispatch.ts"
 import { answered, available, droppedByWorker } from "./handOff.ts"
 import { INITIALIZER_ID, type PoolState, waiting, wakeAllWaiters } from "./poolState.ts"
 import * as Worker from "./poolWorker.ts"
-import type { PoolWorker } from "./poolWorker.ts"
+import type { PoolWorker, WorkItem } from "./poolWorker.ts"
 import * as Protocol from "./protocol.ts"
 import { callerCodec, decodeResult, squashExit } from "./taskCodec.ts"
 
@@ -22,7 +22,7 @@ export const onMessage = (pool: PoolState, worker: PoolWorker, message: Protocol
   switch (message[0]) {
     case Protocol.RESULT: {
       const batch = Worker.batchOf(worker.state)
-      if (batch[0]?.id === message[1]) return answered(pool, worker, message[2], message[3])
+      if (batch[0]?.id === message[1]) return answered(pool, worker, message[2], message[3], message[4])
       if (message[2] === Protocol.INTERRUPTED) {
         const index = batch.findIndex((handed) => handed.id === message[1])
         if (index > 0) return droppedByWorker(pool, worker, index)
@@ -102,15 +102,18 @@ export const onExit = (pool: PoolState, worker: PoolWorker, description: string,
   // Idle workers take the tasks that never started, before anything queued.
   if (pool.rehand.length > 0) for (const idle of [...supply.idle]) available(pool, idle)
   const broken = Lifecycle.brokenError(life)
-  const ended = (what: string, task: string) =>
-    new BrokenExecutorError({ message: `${description} ${what} task "${task}"`, cause: error })
+  const ended = (what: string, item: WorkItem) => {
+    const id = item.future.control?.id
+    const task = id === undefined ? `"${item.taskName}"` : `"${item.taskName}" (id ${id})`
+    return new BrokenExecutorError({ message: `${description} ${what} task ${task}`, cause: error })
+  }
   if (executing !== undefined) {
-    const exit = executing.interrupting ? Exit.interrupt() : Exit.fail(ended("while it ran", executing.taskName))
+    const exit = executing.interrupting ? Exit.interrupt() : Exit.fail(ended("while it ran", executing))
     Lifecycle.completeLater(life, executing.future, exit)
   }
   for (const item of cancelled) Lifecycle.completeLater(life, item.future, Exit.interrupt())
   for (const item of failed) {
-    Lifecycle.completeLater(life, item.future, Exit.fail(broken ?? ended("before it ran", item.taskName)))
+    Lifecycle.completeLater(life, item.future, Exit.fail(broken ?? ended("before it ran", item)))
   }
   // A pool that broke before any worker was ready fails the Layer's build.
   if (broken !== undefined) Deferred.doneUnsafe(pool.firstReady, Exit.fail(broken))
