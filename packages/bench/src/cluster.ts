@@ -3,7 +3,7 @@
  * one SQLite file (the embedded default), or one PostgreSQL database with `--postgres=<url>` (an empty database:
  * the runs leave their tables behind), with the client in this process. Each runner runs its tasks on its own
  * worker threads. Not part of `pnpm bench`: `pnpm --filter @effect-futures/bench run cluster [--tasks=2000]
- * [--rounds=3] [--postgres=postgres://…]`. Prints a Markdown table (the one in docs/cluster.md).
+ * [--rounds=3] [--postgres=postgres://…] [--connections=10]`. Prints a Markdown table (the one in docs/cluster.md).
  *
  * Client Layer and first task: the client's Layer build (its warm-up waits for a runner to answer) and its
  * first task after it, with the runners just started. Round trip: one task at a time (submit, then wait for the result), p50 and p99 over 200 tasks. Throughput:
@@ -28,6 +28,8 @@ const option = (name: string, fallback: number) =>
 const tasks = option("tasks", 2000)
 const rounds = option("rounds", 3)
 const postgres = args.find((arg) => arg.startsWith("--postgres="))?.slice("--postgres=".length)
+/** PostgreSQL connections per process (`layerPostgres`'s `maxConnections`). */
+const connections = option("connections", 10)
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -42,7 +44,7 @@ const startRunner = async (path: string): Promise<ChildProcess> => {
   const port = await freePort()
   const child = spawn(
     process.execPath,
-    [fileURLToPath(new URL("./workers/cluster.runner.ts", import.meta.url)), path, String(port)],
+    [fileURLToPath(new URL("./workers/cluster.runner.ts", import.meta.url)), path, String(port), String(connections)],
     { stdio: ["ignore", "pipe", "inherit"] }
   )
   await new Promise<void>((resolve, reject) => {
@@ -125,7 +127,7 @@ const measure = async (runnerCount: number, durability: ClusterExecutor.Durabili
       Layer.provide(
         postgres === undefined
           ? ClusterExecutor.layerSqlite({ path })
-          : ClusterExecutor.layerPostgres({ url: database })
+          : ClusterExecutor.layerPostgres({ url: database, maxConnections: connections })
       )
     )
     const building = performance.now()
