@@ -133,6 +133,21 @@ describe("ClusterExecutor.layerTest", () => {
     }).pipe(Effect.provide(cluster()))
   )
 
+  it.live("retry without an id runs the task again; with an id, a durable attempt gets the stored reply", () =>
+    Effect.gen(function* () {
+      const retry = { times: 3, while: () => true }
+      const fresh = yield* Executor.submit(Tasks.succeedsThirdTime, "retry-fresh", { retry })
+      assert.strictEqual(yield* within(Future.result(fresh)), 3)
+      assert.strictEqual(Tasks.runs.get("retry-fresh"), 3)
+
+      const keyed = yield* Executor.submit(Tasks.succeedsThirdTime, "retry-keyed", { retry, id: "retry-keyed" })
+      const error = Option.getOrThrow(yield* within(Future.exception(keyed)))
+      assert.instanceOf(error, Tasks.NotYetError)
+      assert.strictEqual((error as Tasks.NotYetError).attempt, 1)
+      assert.strictEqual(Tasks.runs.get("retry-keyed"), 1)
+    }).pipe(Effect.provide(cluster()))
+  )
+
   it.live("shutdown waits for the running task; later submits fail with ExecutorShutdownError", () =>
     Effect.gen(function* () {
       const entry = Tasks.holdFor("shutdown-wait")
