@@ -108,6 +108,8 @@ try {
   check(`running the plain-JavaScript consumer on Node ${node22Version}`, () =>
     run(node22, ["plain.mjs"], { cwd: app })
   )
+  check("running the cluster consumer on Node 24", () => run("node", ["cluster.ts"], { cwd: app }))
+  check(`running the cluster consumer on Node ${node22Version}`, () => run(node22, ["cluster.ts"], { cwd: app }))
 
   const bun = installBun()
   if (bun === undefined) {
@@ -168,13 +170,14 @@ if (failures.length > 0) {
 
 /**
  * `tsc` over the consumer with `skipLibCheck: false` and no DOM lib. effect 4.1's own `crypto` declarations
- * (which `effect/Schema`'s declarations import) name the DOM's `CryptoKey` and `JsonWebKey`, so they fail
- * there whatever a project uses; those errors are effect's and are only counted. Any other error fails.
+ * (which `effect/Schema`'s declarations import) name the DOM's `CryptoKey` and `JsonWebKey`, and its `rpc`
+ * declarations (which `effect/cluster`'s import) the DOM's `Transferable`, so they fail there whatever a
+ * project uses; those errors are effect's and are only counted. Any other error fails.
  */
 function typeCheck(app: string): string {
   const result = spawnSync("tsc", ["-p", join(app, "tsconfig.json")], { cwd: app, env: toolEnv(), encoding: "utf8" })
   const errors = `${result.stdout}${result.stderr}`.split("\n").filter((line) => /error TS\d+/.test(line))
-  const upstream = errors.filter((line) => line.startsWith("node_modules/effect/dist/crypto/"))
+  const upstream = errors.filter((line) => /^node_modules\/effect\/dist\/(crypto|rpc)\//.test(line))
   const ours = errors.filter((line) => !upstream.includes(line))
   if (ours.length > 0 || (result.status !== 0 && errors.length === 0)) {
     throw new Error(`the consumer does not type-check:\n${ours.join("\n") || result.stdout + result.stderr}`)

@@ -211,7 +211,11 @@ export const generateReference = async (options: ReferenceOptions): Promise<Refe
   const problems: Array<string> = []
   options.packages.forEach((pkg, index) => {
     // With one entry point, typedoc makes the project the module.
-    const module: td.ContainerReflection | undefined = options.packages.length === 1 ? project : modules[index]
+    // typedoc sorts the modules by path (`cluster/src` before `core/src`), not in the packages' order.
+    const module: td.ContainerReflection | undefined =
+      options.packages.length === 1
+        ? project
+        : (modules.find((m) => pkg.entryPoint.endsWith(`/${m.name}/index.ts`)) ?? modules[index])
     if (module === undefined) return
     // typedoc names a module after its path; users know it by its package's name.
     module.name = pkg.name

@@ -4,7 +4,7 @@ import { join, relative } from "node:path"
 export const root = join(import.meta.dirname, "..", "..")
 
 /** The packages whose public modules are documented, in the order of the reference. */
-export const documentedPackages = ["core", "node", "testing"] as const
+export const documentedPackages = ["core", "node", "testing", "cluster"] as const
 
 export type DocumentedPackage = (typeof documentedPackages)[number]
 

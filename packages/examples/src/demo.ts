@@ -1,7 +1,14 @@
 // Runs every example, one after another, each in its own Node process (as a user would run it).
 import { spawnSync } from "node:child_process"
 
-const examples = ["fetchOrders.ts", "primes.ts", "randomFailures.ts", "blockingCalls.ts", "tracing.ts"]
+const examples = [
+  "fetchOrders.ts",
+  "primes.ts",
+  "randomFailures.ts",
+  "blockingCalls.ts",
+  "tracing.ts",
+  "clusterPrimes.ts"
+]
 
 let failed = 0
 for (const example of examples) {

@@ -20,7 +20,7 @@ import type { ResourceLimits, Transferable } from "node:worker_threads"
 import { executorOf, WorkerPool } from "./internal/pool.ts"
 import { transferRegistry } from "./internal/protocol.ts"
 import { callerCodec } from "./internal/taskCodec.ts"
-import { indexTasks, moduleHref } from "./internal/taskModule.ts"
+import { loadTasks, moduleHref } from "./internal/taskModule.ts"
 import { defaultEntry, spawnChild, spawnThread, type Spawn } from "./internal/transport.ts"
 
 /**
@@ -350,39 +350,8 @@ const make = <I>(
 
 /** Imports the task module here too: its task names let `submit` reject unknown tasks at once. */
 const loadTaskNames = (href: string, startTimeout: number): Effect.Effect<ReadonlySet<string>, TaskModuleError> =>
-  Effect.tryPromise({
-    try: () => import(href) as Promise<Record<string, unknown>>,
-    catch: (cause) =>
-      new TaskModuleError({
-        module: href,
-        message: `cannot import the task module ${href}: ${cause instanceof Error ? cause.message : String(cause)}`,
-        cause
-      })
-  }).pipe(
-    Effect.timeoutOrElse({
-      duration: startTimeout,
-      orElse: () =>
-        Effect.fail(
-          new TaskModuleError({
-            module: href,
-            message: `the task module ${href} did not load within ${startTimeout} ms`
-          })
-        )
-    }),
-    Effect.flatMap((module) => {
-      const indexed = indexTasks(module)
-      if ("duplicate" in indexed) {
-        return Effect.fail(
-          new TaskModuleError({
-            module: href,
-            message: `the task module ${href} exports two tasks named "${indexed.duplicate}" (${indexed.exports.join(
-              " and "
-            )})`
-          })
-        )
-      }
-      return Effect.succeed(new Set(indexed.tasks.keys()))
-    })
+  loadTasks(href, startTimeout, (message, cause) => new TaskModuleError({ module: href, message, cause })).pipe(
+    Effect.map((tasks) => new Set(tasks.keys()))
   )
 
 const encodeInitializer = <I>(

@@ -23,7 +23,7 @@ export type Coded =
   | { readonly ok: true; readonly value: unknown; readonly transfer?: ReadonlyArray<PlatformTransferable> | undefined }
   | { readonly ok: false; readonly message: string }
 
-type Coder = (value: unknown) => Coded
+export type Coder = (value: unknown) => Coded
 
 const identity: Coder = (value) => ({ ok: true, value })
 
@@ -36,7 +36,8 @@ const messageOf = (cause: Cause.Cause<unknown>): string => {
   return Cause.pretty(cause)
 }
 
-const schemaCoder =
+/** A coder over a schema parser: its value, or the parse error's message. Also the cluster's JSON codec's. */
+export const schemaCoder =
   (parse: (value: unknown) => Exit.Exit<unknown, unknown>): Coder =>
   (value) => {
     let exit: Exit.Exit<unknown, unknown>

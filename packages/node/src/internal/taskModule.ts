@@ -5,6 +5,7 @@
  * @internal
  */
 import type { Task } from "@effect-futures/core"
+import * as Effect from "effect/Effect"
 import { pathToFileURL } from "node:url"
 
 const TaskTypeId = "~@effect-futures/core/Task"
@@ -36,3 +37,34 @@ export const moduleHref = (module: URL | string): string => {
   if (/^[a-z][a-z0-9+.-]*:/i.test(module) && !/^[a-z]:[\\/]/i.test(module)) return module
   return pathToFileURL(module).href
 }
+
+/**
+ * Imports the task module at `href` and indexes its tasks, within `timeoutMillis`. A module that cannot be
+ * imported, does not load in time, or exports two tasks with one name fails with `fail(message, cause)`: the
+ * pools' and the cluster runner's `TaskModuleError`.
+ */
+export const loadTasks = <E>(
+  href: string,
+  timeoutMillis: number,
+  fail: (message: string, cause?: unknown) => E
+): Effect.Effect<ReadonlyMap<string, Task.Any>, E> =>
+  Effect.tryPromise({
+    try: () => import(href) as Promise<Record<string, unknown>>,
+    catch: (cause) =>
+      fail(`cannot import the task module ${href}: ${cause instanceof Error ? cause.message : String(cause)}`, cause)
+  }).pipe(
+    Effect.timeoutOrElse({
+      duration: timeoutMillis,
+      orElse: () => Effect.fail(fail(`the task module ${href} did not load within ${timeoutMillis} ms`))
+    }),
+    Effect.flatMap((module) => {
+      const indexed = indexTasks(module)
+      return "duplicate" in indexed
+        ? Effect.fail(
+            fail(
+              `the task module ${href} exports two tasks named "${indexed.duplicate}" (${indexed.exports.join(" and ")})`
+            )
+          )
+        : Effect.succeed(indexed.tasks)
+    })
+  )
