@@ -279,18 +279,13 @@ export const takeQueued = <Item extends Queued>(lifecycle: Lifecycle<Item>): Ite
 /**
  * Registers a future whose task started, so `stop` can interrupt it. O(1): each future keeps its index. A pool
  * that hands tasks out ahead of their start (a worker's batch) calls {@link taskStarted} when each one starts;
- * otherwise `started` says it starts now (on `worker`).
+ * otherwise `started` says it starts now.
  * @internal
  */
-export const addRunning = (
-  lifecycle: Lifecycle<any>,
-  future: FutureImpl<any, any>,
-  started = true,
-  worker?: number
-): void => {
+export const addRunning = (lifecycle: Lifecycle<any>, future: FutureImpl<any, any>, started = true): void => {
   future.runIndex = lifecycle.running.length
   lifecycle.running.push(future)
-  if (started) taskStarted(lifecycle, future, worker)
+  if (started) taskStarted(lifecycle, future)
 }
 
 /**
