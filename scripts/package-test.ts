@@ -3,8 +3,9 @@
  *
  * 1. builds and packs every published package through pnpm (`scripts/lib/pack.ts`);
  * 2. lints each tarball with `publint --strict` and `attw --profile esm-only`;
- * 3. installs the tarballs and `effect` with npm into a fresh project outside the workspace, and checks
- *    that the project has exactly one copy of `effect`;
+ * 3. installs the tarballs with npm into a fresh project outside the workspace, beside every peer pinned to
+ *    the workspace's own versions (`pinnedPeers`), prints the versions installed, and checks that npm calls
+ *    the tree valid (`npm ls --all`) and that it holds exactly one copy of `effect`;
  * 4. type-checks the consumer (`scripts/package-test/consumer`) with `skipLibCheck: false` and no DOM lib;
  * 5. runs it on Node 24 and on Node 22 (the npm `node@22` package, installed by this script into a cache
  *    under the system's temp folder): `layerFiber`, `layerWorkerThreads` and `layerChildProcesses`, with a
@@ -13,16 +14,28 @@
  *    and on Bun where the npm `bun` package installs (skipped with a notice where it does not);
  *    then runs the consumer's tests of `@effect-futures/testing` with vitest (`testing.test.ts`, Node 24);
  * 6. bundles it with esbuild (the app, both task modules and `@effect-futures/node/workerEntry` as entries)
- *    and runs the bundle from a folder with no `node_modules`.
+ *    and runs the bundle from a folder with no `node_modules`;
+ * 7. installs the tarballs again, in a second project, with the newest `effect` and `@effect/platform-node`
+ *    (`npm i` with no versions, as a new user does), and type-checks and runs the consumer, the plain-JS
+ *    consumer and the cluster consumer there on Node 24 (skipped with a notice where the registry cannot be
+ *    reached).
  *
  * Usage: `node scripts/package-test.ts [--keep]` (Node 24; `pnpm test` runs it). `--keep` leaves the temp
- * project for a look. Needs the npm registry (for `effect`, `@types/node`, `node@22` and `bun`).
+ * project for a look. Needs the npm registry (for the peers, `node@22` and `bun`).
  */
 import { spawnSync } from "node:child_process"
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
-import { buildAndPack, installPacked, type PackedPackage, run, toolEnv } from "./lib/pack.ts"
+import {
+  buildAndPack,
+  installedVersions,
+  installPacked,
+  type PackedPackage,
+  pinnedPeers,
+  run,
+  toolEnv
+} from "./lib/pack.ts"
 import { root } from "./lib/publicModules.ts"
 
 /** The oldest Node the packages support (`engines`): the first 22 that strips types without a flag. */
@@ -32,11 +45,16 @@ const bunVersion = "1.4.5"
 const consumerSources = join(root, "scripts", "package-test", "consumer")
 const keep = process.argv.includes("--keep")
 
-const rootManifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
-const pinned = (name: string): string => {
-  const manifest = JSON.parse(readFileSync(join(root, "packages", "core", "package.json"), "utf8"))
-  return manifest.devDependencies?.[name] ?? manifest.dependencies?.[name] ?? rootManifest.devDependencies[name]
-}
+/** The packages whose installed versions each run prints: what decides whether a user's tree resolves. */
+const reported = [
+  "effect",
+  "@effect/platform-node",
+  "@effect/platform-node-shared",
+  "@effect/sql-pg",
+  "vitest",
+  "fast-check",
+  "@types/node"
+]
 
 const started = performance.now()
 const failures: Array<string> = []
@@ -74,26 +92,16 @@ try {
 
   const app = join(work, "app")
   check(
-    "installing the tarballs and effect into a new project with npm",
+    "installing the tarballs and every peer, pinned to the workspace's versions, into a new project with npm",
     () => {
       cpSync(consumerSources, app, { recursive: true })
-      installPacked(app, packed, [
-        `effect@${pinned("effect")}`,
-        `@types/node@${pinned("@types/node")}`,
-        // The peers of @effect-futures/testing.
-        `fast-check@${pinned("fast-check")}`,
-        `vitest@${pinned("vitest")}`
-      ])
+      const pins = pinnedPeers(packed, ["@types/node"])
+      installPacked(app, packed, pins)
+      return `pinned: ${pins.join(" ")}\ninstalled: ${installedVersions(app, reported)}`
     },
     true
   )
-
-  check("one copy of effect in the project", () => {
-    const copies = findPackages(join(app, "node_modules"), "effect")
-    if (copies.length !== 1) {
-      throw new Error(`expected one copy of effect in the consumer, found ${copies.length}:\n${copies.join("\n")}`)
-    }
-  })
+  check("the installed tree is valid (npm ls --all) with one copy of effect", () => validTree(app))
 
   check("type-checking the consumer (skipLibCheck: false, no DOM)", () => typeCheck(app))
 
@@ -154,6 +162,8 @@ try {
     run("node", [join(bundle, "app.js")], { cwd: bundle })
   )
   check(`running the bundle on Node ${node22Version}`, () => run(node22, [join(bundle, "app.js")], { cwd: bundle }))
+
+  newestReleases(packed)
 } catch (error) {
   console.log(error instanceof Error ? error.message : String(error))
 } finally {
@@ -185,6 +195,58 @@ function typeCheck(app: string): string {
   return upstream.length === 0
     ? ""
     : `(${upstream.length} errors in effect's own crypto declarations, which need the DOM lib: not ours)`
+}
+
+/**
+ * The second consumer run: the tarballs with the newest `effect` and `@effect/platform-node` a new user gets
+ * today (`npm i` with no versions), on Node 24. The workspace pins what it develops on; this run is what tells
+ * us a newer effect breaks a package before a user does. Skipped with a notice where the registry cannot be
+ * reached, never failed for that.
+ */
+function newestReleases(packed: ReadonlyArray<PackedPackage>): void {
+  try {
+    run("npm", ["view", "effect", "version"], { cwd: root })
+  } catch (error) {
+    const reason =
+      error instanceof Error ? (error.message.split("\n").find((line) => /npm error/.test(line)) ?? "") : ""
+    console.log(`package-test: NOTICE: skipping the newest releases: the npm registry cannot be reached ${reason}`)
+    return
+  }
+  const app = join(work, "app-newest")
+  check(
+    "installing the tarballs with the newest effect and @effect/platform-node (no versions) into a new project",
+    () => {
+      cpSync(consumerSources, app, { recursive: true })
+      // @types/node stays pinned: the newest is for a newer Node than the one that runs the consumer.
+      const pins = pinnedPeers(packed, ["@types/node"]).filter((pin) => pin.startsWith("@types/node@"))
+      installPacked(app, packed, ["effect", "@effect/platform-node", ...pins])
+      return `installed: ${installedVersions(app, reported)}`
+    },
+    true
+  )
+  check("the newest releases' tree is valid (npm ls --all) with one copy of effect", () => validTree(app))
+  check("type-checking the consumer against the newest releases", () => typeCheck(app))
+  check("running the consumer on Node 24 with the newest releases", () => run("node", ["app.ts"], { cwd: app }))
+  check("running the plain-JavaScript consumer on Node 24 with the newest releases", () =>
+    run("node", ["plain.mjs"], { cwd: app })
+  )
+  check("running the cluster consumer on Node 24 with the newest releases", () =>
+    run("node", ["cluster.ts"], { cwd: app })
+  )
+}
+
+/**
+ * npm can build a tree it calls invalid and only warn ("overriding peer dependency"): a peer range that the
+ * installed version does not meet. `npm ls --all` fails on exactly that, so a user's tree is checked as npm
+ * itself would judge it; and the project must hold one `effect`, or a user's Layers and errors would not be
+ * the ones the executors see.
+ */
+function validTree(app: string): void {
+  run("npm", ["ls", "--all"], { cwd: app })
+  const copies = findPackages(join(app, "node_modules"), "effect")
+  if (copies.length !== 1) {
+    throw new Error(`expected one copy of effect in the consumer, found ${copies.length}:\n${copies.join("\n")}`)
+  }
 }
 
 /** A tarball has its README, LICENSE, built code, types and maps, and no tests or configs. */

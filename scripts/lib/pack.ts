@@ -4,7 +4,7 @@
  * Used by the packaging test and by the start-up benchmark, which both run what a user installs.
  */
 import { spawnSync } from "node:child_process"
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { root } from "./publicModules.ts"
 
@@ -88,3 +88,91 @@ export const installPacked = (
     { cwd: project }
   )
 }
+
+/** The versions of each package the workspace's lockfile resolved (`pnpm-lock.yaml`), by name. */
+const lockedVersions = (): ReadonlyMap<string, ReadonlySet<string>> => {
+  const versions = new Map<string, Set<string>>()
+  const lockfile = readFileSync(join(root, "pnpm-lock.yaml"), "utf8")
+  for (const [, name, version] of lockfile.matchAll(/^ {2}'?((?:@[^/\s']+\/)?[^@\s'(]+)@(\d[^('\s:]*)/gm)) {
+    const known = versions.get(name!) ?? new Set<string>()
+    versions.set(name!, known.add(version!))
+  }
+  return versions
+}
+
+/** The manifest of the workspace's installed copy of `name@version` (from pnpm's store under `node_modules/.pnpm`). */
+const installedManifest = (name: string, version: string): Record<string, Record<string, string> | undefined> => {
+  const store = join(root, "node_modules", ".pnpm")
+  const prefix = `${name.replace("/", "+")}@${version}`
+  const entry = readdirSync(store).find((folder) => folder === prefix || folder.startsWith(`${prefix}_`))
+  const manifest = entry === undefined ? undefined : join(store, entry, "node_modules", name, "package.json")
+  if (manifest === undefined || !existsSync(manifest))
+    throw new Error(`${name}@${version} is not installed in the workspace`)
+  return JSON.parse(readFileSync(manifest, "utf8"))
+}
+
+/**
+ * What a consumer of the tarballs installs beside them, pinned to the versions the workspace itself runs on, so
+ * a run never depends on the registry's newest release: every peer of every tarball that is not one of ours (at
+ * the exact version a workspace manifest pins), `extra` (tools the consumer's checks use, pinned the same way),
+ * and, one level down, what those depend on with a range that could float: their own required peers and their
+ * `@effect/*` dependencies, at the version `pnpm-lock.yaml` resolved. The second half is the fresh-machine
+ * failure of issue 16: `@effect/platform-node@4.1.0` depends on `@effect/platform-node-shared@^4.1.0`, whose
+ * newest (4.1.5) wants `effect@^4.1.5`, so npm builds a tree with an invalid `effect`.
+ */
+export const pinnedPeers = (
+  packed: ReadonlyArray<PackedPackage>,
+  extra: ReadonlyArray<string> = []
+): ReadonlyArray<string> => {
+  const ours = new Set(packed.map(({ name }) => name))
+  const manifests = [root, ...publishedPackages().map(({ directory }) => directory)].map((directory) =>
+    JSON.parse(readFileSync(join(directory, "package.json"), "utf8"))
+  )
+  const workspacePin = (name: string): string => {
+    const pins = new Set(
+      manifests.flatMap((manifest) =>
+        [manifest.devDependencies?.[name], manifest.dependencies?.[name]].filter(
+          (version): version is string => typeof version === "string" && /^\d/.test(version)
+        )
+      )
+    )
+    if (pins.size !== 1)
+      throw new Error(
+        `expected one exact version of ${name} in the workspace's manifests, found ${[...pins].join(", ") || "none"}`
+      )
+    return [...pins][0]!
+  }
+  const locked = lockedVersions()
+  const lockedPin = (name: string): string => {
+    const versions = [...(locked.get(name) ?? [])]
+    if (versions.length !== 1)
+      throw new Error(`expected one locked version of ${name}, found ${versions.join(", ") || "none"}`)
+    return versions[0]!
+  }
+  const peers = new Set([
+    ...packed.flatMap(({ directory }) =>
+      Object.keys(JSON.parse(readFileSync(join(directory, "package.json"), "utf8")).peerDependencies ?? {})
+    ),
+    ...extra
+  ])
+  const pins = new Map([...peers].filter((name) => !ours.has(name)).map((name) => [name, workspacePin(name)]))
+  for (const [name, version] of [...pins]) {
+    const manifest = installedManifest(name, version)
+    const optional = new Set(Object.keys(manifest.peerDependenciesMeta ?? {}))
+    const floating = [
+      ...Object.keys(manifest.peerDependencies ?? {}).filter((peer) => !optional.has(peer)),
+      ...Object.keys(manifest.dependencies ?? {}).filter((dependency) => dependency.startsWith("@effect/"))
+    ]
+    for (const dependency of floating) if (!pins.has(dependency)) pins.set(dependency, lockedPin(dependency))
+  }
+  return [...pins].map(([name, version]) => `${name}@${version}`).sort()
+}
+
+/** The versions of `names` installed in `project`'s `node_modules`, as `name@version` (or `name (none)`). */
+export const installedVersions = (project: string, names: ReadonlyArray<string>): string =>
+  names
+    .map((name) => {
+      const manifest = join(project, "node_modules", name, "package.json")
+      return existsSync(manifest) ? `${name}@${JSON.parse(readFileSync(manifest, "utf8")).version}` : `${name} (none)`
+    })
+    .join(", ")

@@ -7,11 +7,11 @@
  * the process reports how long its pool took, from its creation to the results.
  */
 import { spawn } from "node:child_process"
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { buildAndPack, installPacked } from "../../../scripts/lib/pack.ts"
+import { buildAndPack, installPacked, pinnedPeers } from "../../../scripts/lib/pack.ts"
 import type { Contender, TableSpec } from "./harness.ts"
 import { pythonMissing } from "./python.ts"
 
@@ -25,7 +25,7 @@ const benchDirectory = fileURLToPath(new URL("../", import.meta.url))
 type Clock = "process" | "pool"
 
 /**
- * Builds and packs the packages (`scripts/lib/pack.ts`), installs the tarballs and `effect` with npm into a
+ * Builds and packs the packages (`scripts/lib/pack.ts`), installs the tarballs and their pinned peers with npm into a
  * new project under the system's temp folder, and copies ours' program and task module there. Once per run;
  * the project is removed when the bench exits.
  */
@@ -37,8 +37,7 @@ const installed: () => Promise<string> = (() => {
       process.once("exit", () => rmSync(work, { recursive: true, force: true }))
       const packed = buildAndPack(join(work, "tarballs"))
       const app = join(work, "app")
-      const effect = JSON.parse(readFileSync(new URL("../node_modules/effect/package.json", import.meta.url), "utf8"))
-      installPacked(app, packed, [`effect@${effect.version}`])
+      installPacked(app, packed, pinnedPeers(packed))
       for (const file of ["ours.mjs", "tasks.mjs", "tasksByIndex.mjs"])
         copyFileSync(join(startUpFiles, file), join(app, file))
       return app
