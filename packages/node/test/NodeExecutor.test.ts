@@ -156,6 +156,30 @@ describe.each(pools)("$name", (pool) => {
   )
 
   it.live(
+    "a closure given to the pool (map of a function, submit of an Effect) dies with an error that shows Task.fromFunction",
+    () =>
+      Effect.gen(function* () {
+        const defectOf = (effect: Effect.Effect<unknown, unknown, unknown>) =>
+          Effect.map(Effect.exit(effect as Effect.Effect<unknown, unknown, Executor.Executor>), (exit) => {
+            assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause), "expected a defect")
+            return Cause.squash((exit as Exit.Failure<unknown, unknown>).cause)
+          })
+        const mapped = yield* defectOf(Stream.runCollect(Executor.map((n: number) => Effect.succeed(n), [1, 2])))
+        assert.instanceOf(mapped, Cause.IllegalArgumentError)
+        assert.match(
+          (mapped as Error).message,
+          /^Executor\.map: a function was given where a Task is needed: .*Task\.fromFunction\("name", fn\)/
+        )
+        const submitted = yield* defectOf(Executor.submit(Effect.succeed(1)))
+        assert.instanceOf(submitted, Cause.IllegalArgumentError)
+        assert.match((submitted as Error).message, /^Executor\.submit: an Effect was given where a Task is needed/)
+        // The pool is unharmed.
+        assert.strictEqual(yield* run(Tasks.countPrimes, 100), 25)
+      }).pipe(Effect.provide(pool.layer())),
+    TIMEOUT
+  )
+
+  it.live(
     "a payload its schema rejects is a TaskEncodeError that names the task and the field's path",
     () =>
       Effect.gen(function* () {
