@@ -107,7 +107,7 @@ export class AsyncPoolExecutor extends BaseExecutor<Executor.Executor | Executor
     ...args: Args
   ): Future<Awaited<A>> {
     requireFunction("AsyncPoolExecutor.submit", fn)
-    const effect = call(() => fn(...args))
+    const effect = callWithArguments(fn, args)
     return State.submit(this.state, (ready) => submitDirectly(ready, effect), undefined)
   }
 
@@ -179,6 +179,16 @@ const withTimeout = <A>(effect: Effect.Effect<A, unknown>, timeout: Duration.Dur
     duration: timeout,
     orElse: () => Effect.fail(new FutureError.TimeoutError(`the call did not end within ${Duration.format(timeout)}`))
   })
+
+/**
+ * `fn(...args)` as an Effect, for `submit`: no `AbortSignal`, so Effect makes none (it makes one for a function
+ * that declares the parameter), which also spares each call an `AbortController`.
+ */
+const callWithArguments = <Args extends ReadonlyArray<unknown>, A>(
+  fn: (...args: Args) => A | PromiseLike<A>,
+  args: Args
+): Effect.Effect<Awaited<A>, unknown> =>
+  Effect.tryPromise({ try: async () => fn(...args), catch: (error) => error }) as Effect.Effect<Awaited<A>, unknown>
 
 /** The call as an Effect: its value, or whatever it threw or rejected with as the typed error. */
 const call = <A>(fn: (signal: AbortSignal) => A | PromiseLike<A>): Effect.Effect<Awaited<A>, unknown> =>
