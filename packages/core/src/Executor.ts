@@ -96,7 +96,7 @@ export type Transferable = object
  * const anyFailure: Executor.RetryPolicy<unknown> = { times: 2, while: () => true }
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export type RetryPolicy<E> = Policy<E>
@@ -116,7 +116,7 @@ export interface SubmitOptions<E = unknown> {
    * the pool's `interruptGracePeriod`. The future fails with `TimeoutError`. Unlike `Future.result`'s `timeout`,
    * which only stops waiting.
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   readonly timeout?: Duration.Input | undefined
   /**
@@ -125,14 +125,14 @@ export interface SubmitOptions<E = unknown> {
    * copy of the input: `transfer` is ignored (a moved buffer would be gone for the next attempt), and fields a
    * task's schema marks transferable are moved by the first attempt, so do not retry such a task.
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   readonly retry?: RetryPolicy<E> | undefined
   /**
    * The task's idempotency key: in its span (`task.id`) and its timeout's error. The cluster executor runs a
    * task once per id.
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   readonly id?: string | undefined
 }
@@ -178,7 +178,7 @@ export interface ExecutorShape {
    * contract: without it, `map` submits each input on its own whatever the `chunkSize`. `layerFiber` and the
    * node pools provide it.
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   readonly submitChunk?: <I, A, E>(
     task: Task.Task<I, A, E>,
@@ -194,7 +194,7 @@ export interface ExecutorShape {
    * its next attempt ends then, with its last attempt's exit, instead of waiting out its backoff to find the
    * executor shut down. Optional; every executor of this repo has it.
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   readonly whenShutdown?: Effect.Effect<void> | undefined
   /**
@@ -204,7 +204,7 @@ export interface ExecutorShape {
    * only executors with workers have it; without it, {@link terminateWorkers} and {@link killWorkers} fail with
    * `NoWorkersError`. The node pools provide it.
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   readonly forceShutdown?: ((operation: ForceShutdownOperation) => Effect.Effect<void>) | undefined
 }
@@ -220,7 +220,7 @@ export interface ExecutorShape {
  * const operation: Executor.ForceShutdownOperation = "kill"
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export type ForceShutdownOperation = "terminate" | "kill"
@@ -240,7 +240,7 @@ export type ForceShutdownOperation = "terminate" | "kill"
  * const initializer: Executor.Initializer<string> = { task: configure, input: "production" }
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface Initializer<I> {
@@ -394,7 +394,7 @@ export interface MapOptions {
    * stream fails with its `TimeoutError`). Named apart from `timeout`, which is Python's: the whole stream's.
    * With `taskTimeout` or `retry`, each input is its own unit of work whatever the `chunkSize`.
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   readonly taskTimeout?: Duration.Input | undefined
   /**
@@ -403,7 +403,7 @@ export interface MapOptions {
    * can crash there, so say which errors to retry with `while` / `until`). The policy's error type is not
    * inferred here: `while` / `until` get `any`.
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   readonly retry?: RetryPolicy<any> | undefined
 }
@@ -540,7 +540,7 @@ const withTaskOptions =
  * )
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category submitting
  */
 export const mapZip: {
@@ -590,7 +590,7 @@ export const mapZip: {
  * )
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category submitting
  */
 export const runInExecutor: {
@@ -686,7 +686,7 @@ export const stats: Effect.Effect<ExecutorStats, never, Executor> = Executor.use
  * }).pipe(Effect.provide(NodeExecutor.layerChildProcesses({ module: new URL("./primes.tasks.ts", import.meta.url) })))
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category lifecycle
  */
 export const terminateWorkers: Effect.Effect<void, NoWorkersError, Executor> = Executor.use((executor) =>
@@ -711,7 +711,7 @@ export const terminateWorkers: Effect.Effect<void, NoWorkersError, Executor> = E
  * }).pipe(Effect.provide(NodeExecutor.layerWorkerThreads({ module: new URL("./primes.tasks.ts", import.meta.url) })))
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category lifecycle
  */
 export const killWorkers: Effect.Effect<void, NoWorkersError, Executor> = Executor.use((executor) =>

@@ -76,7 +76,7 @@ export interface WaitOptions {
    * When the `timeout` elapses, also stop the task (`Future.interrupt`: in its worker too), then fail with
    * `TimeoutError`. Without it, as in Python, the task goes on and only the waiting stops.
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   readonly interrupt?: boolean | undefined
 }
