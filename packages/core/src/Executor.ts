@@ -4,7 +4,6 @@
  *
  * @since 0.1.0
  */
-import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -27,12 +26,11 @@ import { startInitializer } from "./internal/fiberInitializer.ts"
 import { FiberPool } from "./internal/fiberPool.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 import { mapChunksInOrder, mapFunction, mapInOrder, Submitting } from "./internal/mapStream.ts"
-import { decodeShutdownTimeout } from "./internal/scopeClose.ts"
 import { type ExecutorStats, executorName } from "./internal/stats.ts"
 import { callPlainFunction } from "./internal/plainFunction.ts"
 import { awaitSubmitted } from "./internal/runInExecutor.ts"
 import { type Policy, retryOptions, submitRetrying } from "./internal/retry.ts"
-import { validateMaxWorkers } from "./internal/validate.ts"
+import * as Validate from "./internal/validate.ts"
 import { zipIterables } from "./internal/zip.ts"
 import * as Task from "./Task.ts"
 
@@ -344,11 +342,8 @@ const submitTaskWith = (
   options: SubmitOptions | undefined
 ): Effect.Effect<Future<unknown, unknown>, ExecutorShutdownError | TaskEncodeError> => {
   if (options === undefined) return executor.submitTask(task, input)
-  if (options.timeout !== undefined && Duration.fromInput(options.timeout)._tag === "None") {
-    return Effect.die(
-      new Cause.IllegalArgumentError(`submit: timeout must be a duration, got ${String(options.timeout)}`)
-    )
-  }
+  const invalid = options.timeout === undefined ? undefined : Validate.invalidTimeout("submit", options.timeout)
+  if (invalid !== undefined) return Effect.die(invalid)
   const policy = options.retry
   if (policy === undefined) return executor.submitTask(task, input, options)
   return Effect.withFiber((fiber) =>
@@ -454,8 +449,10 @@ export const map: {
 ) =>
   Stream.unwrap(
     Executor.useSync((executor): Stream.Stream<unknown, unknown, unknown> => {
+      // A wrong option is thrown here, so the stream dies with it (docs/concepts.md, "Options are checked").
+      checkMapOptions(options)
       const mapOptions = { buffer: options?.buffer ?? 2 * executor.maxWorkers, timeout: options?.timeout }
-      const chunkSize = Math.max(1, Math.floor(options?.chunkSize ?? 1))
+      const chunkSize = options?.chunkSize ?? 1
       const taskOptions =
         options?.taskTimeout !== undefined || options?.retry !== undefined
           ? { timeout: options.taskTimeout, retry: options.retry }
@@ -495,6 +492,17 @@ export const map: {
       )
     })
   )) as any
+
+const mapOptionKeys = ["timeout", "buffer", "chunkSize", "taskTimeout", "retry"]
+
+/** `map`'s options, each checked; what a timeout ≤ 0 means is map's own rule. */
+const checkMapOptions = (input: MapOptions | undefined): void => {
+  const options = Validate.readOptions("Executor.map", input, mapOptionKeys)
+  Validate.duration(options, "timeout")
+  Validate.duration(options, "taskTimeout")
+  Validate.count(options, "buffer", 1)
+  Validate.count(options, "chunkSize", 1)
+}
 
 /** An in-process task with its own timeout and retry, in its own fiber. */
 const withTaskOptions =
@@ -807,7 +815,7 @@ export const layerFiber = <I = never>(options?: {
 }): Layer.Layer<Executor | LocalExecutor> =>
   Layer.effectContext(
     Effect.gen(function* () {
-      const maxWorkers = yield* validateMaxWorkers(options?.maxWorkers ?? defaultMaxWorkers(), "layerFiber")
+      const { maxWorkers, shutdownTimeout } = yield* Validate.checked(() => checkFiberOptions(options))
       const initializer = options?.initializer
       const pool = new FiberPool(
         maxWorkers,
@@ -817,7 +825,6 @@ export const layerFiber = <I = never>(options?: {
         options?.tracing !== false,
         initializer !== undefined
       )
-      const shutdownTimeout = yield* decodeShutdownTimeout(options?.shutdownTimeout, "layerFiber")
       // Started before the close is added, so a normal close waits for it (finalizers run last added first).
       const gate = initializer === undefined ? undefined : yield* startInitializer(pool, initializer)
       yield* Effect.addFinalizer((exit) => Lifecycle.close(pool.lifecycle, exit, shutdownTimeout))
@@ -826,3 +833,18 @@ export const layerFiber = <I = never>(options?: {
       )
     })
   )
+
+const fiberOptionKeys = ["maxWorkers", "measureRunTime", "name", "shutdownTimeout", "initializer", "tracing"]
+
+/** `layerFiber`'s options, each checked (docs/concepts.md, "Options are checked"). */
+const checkFiberOptions = (input: unknown) => {
+  const options = Validate.readOptions("Executor.layerFiber", input, fiberOptionKeys)
+  Validate.boolean(options, "measureRunTime")
+  Validate.boolean(options, "tracing")
+  Validate.string(options, "name")
+  Validate.initializer(options)
+  return {
+    maxWorkers: Validate.count(options, "maxWorkers", defaultMaxWorkers()),
+    shutdownTimeout: Validate.duration(options, "shutdownTimeout", { min: 0 })
+  }
+}
