@@ -7,6 +7,7 @@
 import { Executor, FutureError } from "@effect-futures/core"
 import { directSubmitOf } from "@effect-futures/core/internal/directSubmit"
 import { FutureImpl } from "@effect-futures/core/internal/future"
+import * as Validate from "@effect-futures/core/internal/validate"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -80,6 +81,10 @@ export interface AsyncSubmitOptions {
  */
 export class AsyncPoolExecutor extends BaseExecutor<Executor.Executor | Executor.LocalExecutor> {
   constructor(options?: AsyncPoolOptions) {
+    // A wrong option throws here, named as the user wrote it (Python's constructors raise `ValueError`).
+    const checked = Validate.readOptions("AsyncPoolExecutor", options, ["maxWorkers", "name"])
+    Validate.count(checked, "maxWorkers", 1)
+    Validate.string(checked, "name")
     super(
       Executor.layerFiber({
         ...(options?.maxWorkers === undefined ? {} : { maxWorkers: options.maxWorkers }),
