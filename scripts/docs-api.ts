@@ -9,13 +9,14 @@
  *   node scripts/docs-api.ts --check   fails if docs/api/ is not what the sources generate, or if a public
  *                                      module is not exported by its package's index, or an export lacks
  *                                      JSDoc, a description, `@since` or (values) an `@example`, or a
- *                                      `{@link}` leads nowhere
+ *                                      `{@link}` leads nowhere, or an `@since` names a version above its
+ *                                      package's own (an export first ships in the package's next release)
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, relative } from "node:path"
 import { generateReference } from "./docs-tools/reference.ts"
-import { documentedPackages, publicModules, repoPath, root } from "./lib/publicModules.ts"
+import { documentedPackages, exampleCheckedPackages, publicModules, repoPath, root } from "./lib/publicModules.ts"
 
 const check = process.argv.includes("--check")
 const apiDir = join(root, "docs", "api")
@@ -54,6 +55,38 @@ for (const pkg of packages) {
     if (name !== "index" && !exported.includes(name)) {
       problems.push(`${repoPath(file)} — a public module that the package index does not export`)
     }
+  }
+}
+
+// `@since` says the version an export first ships in: never one above the package's own version, which is the
+// next release. Every source file counts (a member's `@since` and an internal re-export's, too).
+const versionParts = (version: string) => version.split(/[.-]/).slice(0, 3).map(Number)
+const isAbove = (version: string, than: string): boolean => {
+  const [a, b] = [versionParts(version), versionParts(than)]
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0)
+  return false
+}
+for (const pkg of exampleCheckedPackages) {
+  const { version } = JSON.parse(readFileSync(join(root, "packages", pkg, "package.json"), "utf8")) as {
+    readonly version: string
+  }
+  const sources = readdirSync(join(root, "packages", pkg, "src"), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith(".ts"))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort()
+  for (const file of sources) {
+    readFileSync(file, "utf8")
+      .split("\n")
+      .forEach((line, index) => {
+        const since = /@since\s+(\S+)/.exec(line)?.[1]
+        if (since === undefined) return
+        const wrong = !/^\d+\.\d+\.\d+/.test(since)
+          ? "not a version"
+          : isAbove(since, version)
+            ? `above ${pkg}'s version ${version}, the release it first ships in`
+            : undefined
+        if (wrong !== undefined) problems.push(`${repoPath(file)}:${index + 1} — @since ${since}: ${wrong}`)
+      })
   }
 }
 

@@ -15,7 +15,9 @@
  *    then runs the consumer's tests of `@effect-futures/testing` with vitest (`testing.test.ts`, Node 24);
  * 6. bundles it with esbuild (the app, both task modules and `@effect-futures/node/workerEntry` as entries)
  *    and runs the bundle from a folder with no `node_modules`;
- * 7. installs the tarballs again, in a second project, with the newest `effect` and `@effect/platform-node`
+ * 7. follows `docs/start.md` literally in a new folder (`scripts/package-test/startPage.ts`): its commands, its
+ *    files, `tsc --noEmit`, and its programs on Node 24 and 22, whose output must be what the page shows;
+ * 8. installs the tarballs again, in a second project, with the newest `effect` and `@effect/platform-node`
  *    (`npm i` with no versions, as a new user does), and type-checks and runs the consumer, the plain-JS
  *    consumer and the cluster consumer there on Node 24 (skipped with a notice where the registry cannot be
  *    reached).
@@ -24,7 +26,7 @@
  * project for a look. Needs the npm registry (for the peers, `node@22` and `bun`).
  */
 import { spawnSync } from "node:child_process"
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join } from "node:path"
 import {
@@ -37,6 +39,7 @@ import {
   toolEnv
 } from "./lib/pack.ts"
 import { root } from "./lib/publicModules.ts"
+import { followStartPage } from "./package-test/startPage.ts"
 
 /** The oldest Node the packages support (`engines`): the first 22 that strips types without a flag. */
 const node22Version = "22.18.0"
@@ -162,6 +165,19 @@ try {
     run("node", [join(bundle, "app.js")], { cwd: bundle })
   )
   check(`running the bundle on Node ${node22Version}`, () => run(node22, [join(bundle, "app.js")], { cwd: bundle }))
+
+  const start = join(work, "start")
+  mkdirSync(start)
+  followStartPage({
+    markdown: readFileSync(join(root, "docs", "start.md"), "utf8"),
+    work: start,
+    packed,
+    nodes: [
+      { label: "Node 24", binary: process.execPath },
+      { label: `Node ${node22Version}`, binary: node22 }
+    ],
+    check
+  })
 
   newestReleases(packed)
 } catch (error) {

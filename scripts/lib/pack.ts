@@ -112,19 +112,15 @@ const installedManifest = (name: string, version: string): Record<string, Record
 }
 
 /**
- * What a consumer of the tarballs installs beside them, pinned to the versions the workspace itself runs on, so
- * a run never depends on the registry's newest release: every peer of every tarball that is not one of ours (at
- * the exact version a workspace manifest pins), `extra` (tools the consumer's checks use, pinned the same way),
- * and, one level down, what those depend on with a range that could float: their own required peers and their
- * `@effect/*` dependencies, at the version `pnpm-lock.yaml` resolved. The second half is the fresh-machine
- * failure of issue 16: `@effect/platform-node@4.1.0` depends on `@effect/platform-node-shared@^4.1.0`, whose
- * newest (4.1.5) wants `effect@^4.1.5`, so npm builds a tree with an invalid `effect`.
+ * The exact versions to install for `names` (third-party packages a consumer names), taken from what the
+ * workspace itself runs on, so a run never depends on the registry's newest release: each name at the exact
+ * version a workspace manifest pins, and, one level down, what those depend on with a range that could float
+ * (their own required peers and their `@effect/*` dependencies) at the version `pnpm-lock.yaml` resolved. The
+ * second half is the fresh-machine failure of issue 16: `@effect/platform-node@4.1.0` depends on
+ * `@effect/platform-node-shared@^4.1.0`, whose newest (4.1.5) wants `effect@^4.1.5`, so npm builds a tree with an
+ * invalid `effect`. Throws for a name the workspace does not pin.
  */
-export const pinnedPeers = (
-  packed: ReadonlyArray<PackedPackage>,
-  extra: ReadonlyArray<string> = []
-): ReadonlyArray<string> => {
-  const ours = new Set(packed.map(({ name }) => name))
+export const pinnedVersions = (names: Iterable<string>): ReadonlyMap<string, string> => {
   const manifests = [root, ...publishedPackages().map(({ directory }) => directory)].map((directory) =>
     JSON.parse(readFileSync(join(directory, "package.json"), "utf8"))
   )
@@ -136,26 +132,22 @@ export const pinnedPeers = (
         )
       )
     )
-    if (pins.size !== 1)
+    if (pins.size !== 1) {
       throw new Error(
         `expected one exact version of ${name} in the workspace's manifests, found ${[...pins].join(", ") || "none"}`
       )
+    }
     return [...pins][0]!
   }
   const locked = lockedVersions()
   const lockedPin = (name: string): string => {
     const versions = [...(locked.get(name) ?? [])]
-    if (versions.length !== 1)
+    if (versions.length !== 1) {
       throw new Error(`expected one locked version of ${name}, found ${versions.join(", ") || "none"}`)
+    }
     return versions[0]!
   }
-  const peers = new Set([
-    ...packed.flatMap(({ directory }) =>
-      Object.keys(JSON.parse(readFileSync(join(directory, "package.json"), "utf8")).peerDependencies ?? {})
-    ),
-    ...extra
-  ])
-  const pins = new Map([...peers].filter((name) => !ours.has(name)).map((name) => [name, workspacePin(name)]))
+  const pins = new Map([...new Set(names)].map((name) => [name, workspacePin(name)]))
   for (const [name, version] of [...pins]) {
     const manifest = installedManifest(name, version)
     const optional = new Set(Object.keys(manifest.peerDependenciesMeta ?? {}))
@@ -165,6 +157,22 @@ export const pinnedPeers = (
     ]
     for (const dependency of floating) if (!pins.has(dependency)) pins.set(dependency, lockedPin(dependency))
   }
+  return pins
+}
+
+/**
+ * What a consumer of the tarballs installs beside them (`name@version`, sorted): every peer of every tarball
+ * that is not one of ours, and `extra` (tools the consumer's checks use), pinned by `pinnedVersions`.
+ */
+export const pinnedPeers = (
+  packed: ReadonlyArray<PackedPackage>,
+  extra: ReadonlyArray<string> = []
+): ReadonlyArray<string> => {
+  const ours = new Set(packed.map(({ name }) => name))
+  const peers = packed.flatMap(({ directory }) =>
+    Object.keys(JSON.parse(readFileSync(join(directory, "package.json"), "utf8")).peerDependencies ?? {})
+  )
+  const pins = pinnedVersions([...peers, ...extra].filter((name) => !ours.has(name)))
   return [...pins].map(([name, version]) => `${name}@${version}`).sort()
 }
 

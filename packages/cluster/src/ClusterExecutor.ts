@@ -9,9 +9,8 @@
  * @since 0.1.0
  */
 import { Executor } from "@effect-futures/core"
-import { decodeShutdownTimeout } from "@effect-futures/core/internal/scopeClose"
 import { executorName } from "@effect-futures/core/internal/stats"
-import { validateMaxWorkers } from "@effect-futures/core/internal/validate"
+import * as Validate from "@effect-futures/core/internal/validate"
 import { NodeExecutor } from "@effect-futures/node"
 import type { TaskModuleError } from "@effect-futures/node/NodeExecutor"
 import { moduleHref } from "@effect-futures/node/internal/taskModule"
@@ -97,13 +96,29 @@ export interface RunnerOptions<E = never, R = never> {
 const defaultMaxWorkers = 64
 const defaultBuckets = 1024
 
-const validateBuckets = (buckets: number | undefined, layer: string): Effect.Effect<number> =>
-  Effect.suspend(() => {
-    const n = buckets ?? defaultBuckets
-    return Number.isSafeInteger(n) && n > 0
-      ? Effect.succeed(n)
-      : Effect.die(new Error(`${layer}: buckets must be a positive integer, got ${n}`))
-  })
+const clientOptionKeys = ["maxWorkers", "durability", "name", "tracing", "shutdownTimeout", "buckets", "warmUpTimeout"]
+
+/** The client's options, each checked before anything starts (docs/concepts.md, "Options are checked"). */
+const checkClientOptions = (options: Validate.Options) => {
+  Validate.literal(options, "durability", ["durable", "volatile"])
+  Validate.string(options, "name")
+  Validate.boolean(options, "tracing")
+  return {
+    maxWorkers: Validate.count(options, "maxWorkers", defaultMaxWorkers),
+    buckets: Validate.count(options, "buckets", defaultBuckets),
+    shutdownTimeout: Validate.duration(options, "shutdownTimeout", { min: 0 }),
+    warmUpTimeout: Validate.duration(options, "warmUpTimeout", { min: 0 }) ?? Duration.seconds(10)
+  }
+}
+
+const isModuleInput = (value: unknown) => typeof value === "string" || value instanceof URL
+
+const checkModule = (options: Validate.Options): void => {
+  Validate.required(options, "module", "the task module's URL")
+  Validate.must(options, "module", isModuleInput, "a URL, a file: URL string or a path")
+}
+
+const isLayer = (value: unknown) => Layer.isLayer(value)
 
 /**
  * The cluster client: provides `Executor` and requires Effect Cluster's `Sharding` (from `layerSqlite`,
@@ -136,13 +151,20 @@ const validateBuckets = (buckets: number | undefined, layer: string): Effect.Eff
  * @category layers
  */
 export const layer = (options?: ClientOptions): Layer.Layer<Executor.Executor, never, Sharding.Sharding> =>
+  makeClient(
+    () => checkClientOptions(Validate.readOptions("ClusterExecutor.layer", options, clientOptionKeys)),
+    options
+  )
+
+const makeClient = (
+  check: () => ReturnType<typeof checkClientOptions>,
+  options: ClientOptions | undefined
+): Layer.Layer<Executor.Executor, never, Sharding.Sharding> =>
   Layer.effect(Executor.Executor)(
     Effect.gen(function* () {
-      const maxWorkers = yield* validateMaxWorkers(options?.maxWorkers ?? defaultMaxWorkers, "ClusterExecutor.layer")
-      const buckets = yield* validateBuckets(options?.buckets, "ClusterExecutor.layer")
-      const shutdownTimeout = yield* decodeShutdownTimeout(options?.shutdownTimeout, "ClusterExecutor.layer")
+      const { maxWorkers, buckets, shutdownTimeout, warmUpTimeout } = yield* Validate.checked(check)
       const clientFor = yield* TaskEntity.client
-      yield* warmUp(clientFor(entityIdOf("ping", buckets)).ping(), options?.warmUpTimeout ?? "10 seconds")
+      yield* warmUp(clientFor(entityIdOf("ping", buckets)).ping(), warmUpTimeout)
       const durable = (options?.durability ?? "durable") === "durable"
       const client = new ClusterClient({
         maxWorkers,
@@ -197,19 +219,27 @@ export const layerRunner = <E = never, R = never>(
 ): Layer.Layer<never, TaskModuleError | E, Sharding.Sharding | R> => {
   const local: Layer.Layer<Executor.Executor, TaskModuleError | E, R> =
     options.executor ?? NodeExecutor.layerWorkerThreads({ module: options.module })
-  const href = moduleHref(options.module)
-  // The module is imported first, so a bad one fails the Layer with its TaskModuleError.
+  // The options are checked, then the module is imported, so a bad one fails the Layer with its TaskModuleError.
+  const check = Validate.checked(() => {
+    const checked = Validate.readOptions("ClusterExecutor.layerRunner", options, ["module", "executor", "buckets"])
+    checkModule(checked)
+    Validate.must(checked, "executor", isLayer, "a Layer that provides Executor")
+    Validate.count(checked, "buckets", defaultBuckets)
+    return moduleHref(options.module)
+  })
   return Layer.unwrap(
-    Effect.map(loadRunnerTasks(options.module), (tasks) =>
-      TaskEntity.toLayer(
-        Executor.Executor.useSync((executor) => {
-          const run = ({ payload }: { readonly payload: RunPayload }) => runRequest(tasks, href, executor, payload)
-          return TaskEntity.of({ run, runVolatile: run, ping: () => Effect.void })
-        }),
-        // Tasks of one entity run side by side (the local executor bounds them); a handler never dies, and
-        // `disableFatalDefects` keeps a defect in the machinery from being retried for ever.
-        { concurrency: "unbounded", disableFatalDefects: true }
-      ).pipe(Layer.provide(local))
+    Effect.flatMap(check, (href) =>
+      Effect.map(loadRunnerTasks(options.module), (tasks) =>
+        TaskEntity.toLayer(
+          Executor.Executor.useSync((executor) => {
+            const run = ({ payload }: { readonly payload: RunPayload }) => runRequest(tasks, href, executor, payload)
+            return TaskEntity.of({ run, runVolatile: run, ping: () => Effect.void })
+          }),
+          // Tasks of one entity run side by side (the local executor bounds them); a handler never dies, and
+          // `disableFatalDefects` keeps a defect in the machinery from being retried for ever.
+          { concurrency: "unbounded", disableFatalDefects: true }
+        ).pipe(Layer.provide(local))
+      )
     )
   )
 }
@@ -251,16 +281,31 @@ export interface TestOptions<E = never, R = never> extends Omit<ClientOptions, "
 export const layerTest = <E = never, R = never>(
   options: TestOptions<E, R>
 ): Layer.Layer<Executor.Executor, TaskModuleError | E, R> =>
-  layer(options).pipe(
-    Layer.provide(
-      layerRunner({
-        module: options.module,
-        executor: options.executor ?? Executor.layerFiber(),
-        buckets: options.buckets
-      })
-    ),
-    Layer.provide(layerTestSharding)
+  Layer.unwrap(
+    Effect.map(
+      Validate.checked(() => checkTestOptions(options)),
+      (checked) =>
+        makeClient(() => checked, options).pipe(
+          Layer.provide(
+            layerRunner({
+              module: options.module,
+              executor: options.executor ?? Executor.layerFiber(),
+              buckets: options.buckets
+            })
+          ),
+          Layer.provide(layerTestSharding)
+        )
+    )
   ) as any
+
+const testOptionKeys = [...clientOptionKeys.filter((key) => key !== "warmUpTimeout"), "module", "executor"]
+
+const checkTestOptions = (input: unknown) => {
+  const options = Validate.readOptions("ClusterExecutor.layerTest", input, testOptionKeys)
+  checkModule(options)
+  Validate.must(options, "executor", isLayer, "a Layer that provides Executor")
+  return checkClientOptions(options)
+}
 
 /**
  * Effect Cluster's `TestRunner.layer`, but with a runner that does not wait for running tasks when it closes:
@@ -357,12 +402,17 @@ export interface SqliteOptions extends StorageOptions {
 export const layerSqlite = (
   options: SqliteOptions
 ): Layer.Layer<Sharding.Sharding, SqlError | SocketServerError | ConfigError> =>
-  layerStorage(
-    options,
-    layerSqliteClient({
-      path: options.path,
-      busyTimeout: Duration.toMillis(Duration.fromInputUnsafe(options.busyTimeout ?? "5 seconds"))
-    })
+  Layer.unwrap(
+    Effect.map(
+      Validate.checked(() => {
+        const checked = checkStorageOptions("ClusterExecutor.layerSqlite", options, ["path", "busyTimeout"])
+        Validate.required(checked, "path", "the SQLite database file")
+        Validate.string(checked, "path")
+        return Validate.duration(checked, "busyTimeout", { min: 0 }) ?? Duration.seconds(5)
+      }),
+      (busyTimeout) =>
+        layerStorage(options, layerSqliteClient({ path: options.path, busyTimeout: Duration.toMillis(busyTimeout) }))
+    )
   )
 
 /**
@@ -403,10 +453,53 @@ export interface PostgresOptions extends StorageOptions {
 export const layerPostgres = (
   options: PostgresOptions
 ): Layer.Layer<Sharding.Sharding, SqlError | SocketServerError | ConfigError> =>
-  layerStorage(
-    options,
-    PgClient.layer({
-      url: Redacted.isRedacted(options.url) ? options.url : Redacted.make(options.url),
-      maxConnections: options.maxConnections ?? 10
-    })
+  Layer.unwrap(
+    Effect.map(
+      Validate.checked(() => {
+        const checked = checkStorageOptions("ClusterExecutor.layerPostgres", options, ["url", "maxConnections"])
+        Validate.required(checked, "url", "postgres://user:password@host:5432/database")
+        Validate.must(
+          checked,
+          "url",
+          (url) => typeof url === "string" || Redacted.isRedacted(url),
+          "a string or a Redacted string"
+        )
+        return Validate.count(checked, "maxConnections", 10)
+      }),
+      (maxConnections) =>
+        layerStorage(
+          options,
+          PgClient.layer({
+            url: Redacted.isRedacted(options.url) ? options.url : Redacted.make(options.url),
+            maxConnections
+          })
+        )
+    )
   )
+
+/** What {@link layerSqlite} and {@link layerPostgres} share, checked: the runner's address and the pruner's times. */
+const checkStorageOptions = (where: string, input: unknown, own: ReadonlyArray<string>): Validate.Options => {
+  const options = Validate.readOptions(where, input, ["runner", "shardingConfig", "pruner", ...own])
+  const runner = options.values.runner
+  if (runner !== undefined) {
+    const address = Validate.readOptions(`${where}: runner`, runner, ["host", "port", "listenHost"])
+    Validate.required(address, "port", "the port this runner listens on")
+    Validate.count(address, "port", 0, { min: 0 })
+    Validate.must(address, "port", (port) => (port as number) <= 65535, "a port number (0-65535)")
+    Validate.string(address, "host")
+    Validate.string(address, "listenHost")
+  }
+  Validate.must(
+    options,
+    "shardingConfig",
+    (config) => typeof config === "object" && config !== null,
+    "an object of Effect Cluster's ShardingConfig"
+  )
+  const pruner = options.values.pruner
+  if (pruner !== undefined && pruner !== false) {
+    const times = Validate.readOptions(`${where}: pruner`, pruner, ["retention", "interval"])
+    Validate.duration(times, "retention", { min: 0 })
+    Validate.duration(times, "interval", { min: "positive" })
+  }
+  return options
+}

@@ -4,7 +4,6 @@
  *
  * @since 0.1.0
  */
-import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -27,12 +26,11 @@ import { startInitializer } from "./internal/fiberInitializer.ts"
 import { FiberPool } from "./internal/fiberPool.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 import { mapChunksInOrder, mapFunction, mapInOrder, Submitting } from "./internal/mapStream.ts"
-import { decodeShutdownTimeout } from "./internal/scopeClose.ts"
 import { type ExecutorStats, executorName } from "./internal/stats.ts"
 import { callPlainFunction, closureOnTaskExecutor, notSubmittable } from "./internal/plainFunction.ts"
 import { awaitSubmitted } from "./internal/runInExecutor.ts"
 import { type Policy, retryOptions, submitRetrying } from "./internal/retry.ts"
-import { validateMaxWorkers } from "./internal/validate.ts"
+import * as Validate from "./internal/validate.ts"
 import { zipIterables } from "./internal/zip.ts"
 import * as Task from "./Task.ts"
 
@@ -96,7 +94,7 @@ export type Transferable = object
  * const anyFailure: Executor.RetryPolicy<unknown> = { times: 2, while: () => true }
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export type RetryPolicy<E> = Policy<E>
@@ -116,7 +114,7 @@ export interface SubmitOptions<E = unknown> {
    * the pool's `interruptGracePeriod`. The future fails with `TimeoutError`. Unlike `Future.result`'s `timeout`,
    * which only stops waiting.
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   readonly timeout?: Duration.Input | undefined
   /**
@@ -125,14 +123,14 @@ export interface SubmitOptions<E = unknown> {
    * copy of the input: `transfer` is ignored (a moved buffer would be gone for the next attempt), and fields a
    * task's schema marks transferable are moved by the first attempt, so do not retry such a task.
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   readonly retry?: RetryPolicy<E> | undefined
   /**
    * The task's idempotency key: in its span (`task.id`) and its timeout's error. The cluster executor runs a
    * task once per id.
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   readonly id?: string | undefined
 }
@@ -178,7 +176,7 @@ export interface ExecutorShape {
    * contract: without it, `map` submits each input on its own whatever the `chunkSize`. `layerFiber` and the
    * node pools provide it.
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   readonly submitChunk?: <I, A, E>(
     task: Task.Task<I, A, E>,
@@ -194,7 +192,7 @@ export interface ExecutorShape {
    * its next attempt ends then, with its last attempt's exit, instead of waiting out its backoff to find the
    * executor shut down. Optional; every executor of this repo has it.
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   readonly whenShutdown?: Effect.Effect<void> | undefined
   /**
@@ -204,7 +202,7 @@ export interface ExecutorShape {
    * only executors with workers have it; without it, {@link terminateWorkers} and {@link killWorkers} fail with
    * `NoWorkersError`. The node pools provide it.
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   readonly forceShutdown?: ((operation: ForceShutdownOperation) => Effect.Effect<void>) | undefined
 }
@@ -220,7 +218,7 @@ export interface ExecutorShape {
  * const operation: Executor.ForceShutdownOperation = "kill"
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export type ForceShutdownOperation = "terminate" | "kill"
@@ -240,7 +238,7 @@ export type ForceShutdownOperation = "terminate" | "kill"
  * const initializer: Executor.Initializer<string> = { task: configure, input: "production" }
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category models
  */
 export interface Initializer<I> {
@@ -347,11 +345,8 @@ const submitTaskWith = (
   options: SubmitOptions | undefined
 ): Effect.Effect<Future<unknown, unknown>, ExecutorShutdownError | TaskEncodeError> => {
   if (options === undefined) return executor.submitTask(task, input)
-  if (options.timeout !== undefined && Duration.fromInput(options.timeout)._tag === "None") {
-    return Effect.die(
-      new Cause.IllegalArgumentError(`submit: timeout must be a duration, got ${String(options.timeout)}`)
-    )
-  }
+  const invalid = options.timeout === undefined ? undefined : Validate.invalidTimeout("submit", options.timeout)
+  if (invalid !== undefined) return Effect.die(invalid)
   const policy = options.retry
   if (policy === undefined) return executor.submitTask(task, input, options)
   return Effect.withFiber((fiber) =>
@@ -401,7 +396,7 @@ export interface MapOptions {
    * stream fails with its `TimeoutError`). Named apart from `timeout`, which is Python's: the whole stream's.
    * With `taskTimeout` or `retry`, each input is its own unit of work whatever the `chunkSize`.
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   readonly taskTimeout?: Duration.Input | undefined
   /**
@@ -410,7 +405,7 @@ export interface MapOptions {
    * can crash there, so say which errors to retry with `while` / `until`). The policy's error type is not
    * inferred here: `while` / `until` get `any`.
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   readonly retry?: RetryPolicy<any> | undefined
 }
@@ -461,8 +456,10 @@ export const map: {
 ) =>
   Stream.unwrap(
     Executor.useSync((executor): Stream.Stream<unknown, unknown, unknown> => {
+      // A wrong option is thrown here, so the stream dies with it (docs/concepts.md, "Options are checked").
+      checkMapOptions(options)
       const mapOptions = { buffer: options?.buffer ?? 2 * executor.maxWorkers, timeout: options?.timeout }
-      const chunkSize = Math.max(1, Math.floor(options?.chunkSize ?? 1))
+      const chunkSize = options?.chunkSize ?? 1
       const taskOptions =
         options?.taskTimeout !== undefined || options?.retry !== undefined
           ? { timeout: options.taskTimeout, retry: options.retry }
@@ -513,6 +510,17 @@ const localExecutorOfMap = (context: Context.Context<never>): LocalExecutorShape
   return local
 }
 
+const mapOptionKeys = ["timeout", "buffer", "chunkSize", "taskTimeout", "retry"]
+
+/** `map`'s options, each checked; what a timeout ≤ 0 means is map's own rule. */
+const checkMapOptions = (input: MapOptions | undefined): void => {
+  const options = Validate.readOptions("Executor.map", input, mapOptionKeys)
+  Validate.duration(options, "timeout")
+  Validate.duration(options, "taskTimeout")
+  Validate.count(options, "buffer", 1)
+  Validate.count(options, "chunkSize", 1)
+}
+
 /** An in-process task with its own timeout and retry, in its own fiber. */
 const withTaskOptions =
   (
@@ -557,7 +565,7 @@ const withTaskOptions =
  * )
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category submitting
  */
 export const mapZip: {
@@ -607,7 +615,7 @@ export const mapZip: {
  * )
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category submitting
  */
 export const runInExecutor: {
@@ -709,7 +717,7 @@ export const stats: Effect.Effect<ExecutorStats, never, Executor> = Executor.use
  * }).pipe(Effect.provide(NodeExecutor.layerChildProcesses({ module: new URL("./primes.tasks.ts", import.meta.url) })))
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category lifecycle
  */
 export const terminateWorkers: Effect.Effect<void, NoWorkersError, Executor> = Executor.use((executor) =>
@@ -734,7 +742,7 @@ export const terminateWorkers: Effect.Effect<void, NoWorkersError, Executor> = E
  * }).pipe(Effect.provide(NodeExecutor.layerWorkerThreads({ module: new URL("./primes.tasks.ts", import.meta.url) })))
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  * @category lifecycle
  */
 export const killWorkers: Effect.Effect<void, NoWorkersError, Executor> = Executor.use((executor) =>
@@ -830,7 +838,7 @@ export const layerFiber = <I = never>(options?: {
 }): Layer.Layer<Executor | LocalExecutor> =>
   Layer.effectContext(
     Effect.gen(function* () {
-      const maxWorkers = yield* validateMaxWorkers(options?.maxWorkers ?? defaultMaxWorkers(), "layerFiber")
+      const { maxWorkers, shutdownTimeout } = yield* Validate.checked(() => checkFiberOptions(options))
       const initializer = options?.initializer
       const pool = new FiberPool(
         maxWorkers,
@@ -840,7 +848,6 @@ export const layerFiber = <I = never>(options?: {
         options?.tracing !== false,
         initializer !== undefined
       )
-      const shutdownTimeout = yield* decodeShutdownTimeout(options?.shutdownTimeout, "layerFiber")
       // Started before the close is added, so a normal close waits for it (finalizers run last added first).
       const gate = initializer === undefined ? undefined : yield* startInitializer(pool, initializer)
       yield* Effect.addFinalizer((exit) => Lifecycle.close(pool.lifecycle, exit, shutdownTimeout))
@@ -849,3 +856,18 @@ export const layerFiber = <I = never>(options?: {
       )
     })
   )
+
+const fiberOptionKeys = ["maxWorkers", "measureRunTime", "name", "shutdownTimeout", "initializer", "tracing"]
+
+/** `layerFiber`'s options, each checked (docs/concepts.md, "Options are checked"). */
+const checkFiberOptions = (input: unknown) => {
+  const options = Validate.readOptions("Executor.layerFiber", input, fiberOptionKeys)
+  Validate.boolean(options, "measureRunTime")
+  Validate.boolean(options, "tracing")
+  Validate.string(options, "name")
+  Validate.initializer(options)
+  return {
+    maxWorkers: Validate.count(options, "maxWorkers", defaultMaxWorkers()),
+    shutdownTimeout: Validate.duration(options, "shutdownTimeout", { min: 0 })
+  }
+}

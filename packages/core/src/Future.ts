@@ -16,6 +16,7 @@ import type * as Types from "effect/Types"
 import { CancelledError, InvalidStateError, TimeoutError, UnknownError } from "./FutureError.ts"
 import * as internal from "./internal/future.ts"
 import * as combinators from "./internal/combinators.ts"
+import { illegalOption, invalidTimeout } from "./internal/validate.ts"
 import { FiberFuture, startTaskUnsafe } from "./internal/taskFiber.ts"
 
 /**
@@ -76,7 +77,7 @@ export interface WaitOptions {
    * When the `timeout` elapses, also stop the task (`Future.interrupt`: in its worker too), then fail with
    * `TimeoutError`. Without it, as in Python, the task goes on and only the waiting stops.
    *
-   * @since 0.3.0
+   * @since 0.1.0
    */
   readonly interrupt?: boolean | undefined
 }
@@ -291,6 +292,15 @@ const await_ = <A, E>(self: Future<A, E>): Effect.Effect<Exit.Exit<A, E | Cancel
   internal.awaitExit(impl(self))
 export { await_ as await }
 
+/** A `timeout` that is not a duration is a defect naming the function (docs/concepts.md, "Options are checked"). */
+const dieOnInvalidTimeout = (
+  where: string,
+  options: { readonly timeout?: Duration.Input | undefined } | undefined
+): Effect.Effect<never> | undefined => {
+  const invalid = options?.timeout === undefined ? undefined : invalidTimeout(where, options.timeout)
+  return invalid === undefined ? undefined : Effect.die(invalid)
+}
+
 const withTimeout = <A, E>(
   effect: Effect.Effect<A, E>,
   options: WaitOptions | undefined,
@@ -335,6 +345,7 @@ export const result: {
   isFutureArgument,
   <A, E>(self: Future<A, E>, options?: WaitOptions): Effect.Effect<A, E | CancelledError | TimeoutError> =>
     // A done future keeps its exit forever, so its exit (an Effect) is already the whole answer.
+    dieOnInvalidTimeout("Future.result", options) ??
     impl(self).exit ??
     withTimeout(
       Effect.suspend(() => impl(self).exit ?? Effect.flatten(internal.awaitExit(impl(self)))),
@@ -368,6 +379,7 @@ export const exception: {
 } = dual(
   isFutureArgument,
   <A, E>(self: Future<A, E>, options?: WaitOptions): Effect.Effect<Option.Option<E>, CancelledError | TimeoutError> =>
+    dieOnInvalidTimeout("Future.exception", options) ??
     withTimeout(
       Effect.flatMap(await_(self), (exit): Effect.Effect<Option.Option<E>, CancelledError> => {
         if (Exit.isSuccess(exit)) return Effect.succeed(Option.none())
@@ -491,7 +503,10 @@ export interface AsCompletedOptions {
 export const asCompleted = <F extends Future<any, any>>(
   futures: Iterable<F>,
   options?: AsCompletedOptions
-): Stream.Stream<F, TimeoutError> => combinators.asCompleted(futures, options)
+): Stream.Stream<F, TimeoutError> => {
+  const invalid = dieOnInvalidTimeout("Future.asCompleted", options)
+  return invalid === undefined ? combinators.asCompleted(futures, options) : Stream.fromEffect(invalid)
+}
 
 /**
  * When {@link wait} returns: at the first future done, at the first that fails (or when all are done), or
@@ -539,7 +554,14 @@ export const wait = <F extends Future<any, any>>(
   futures: Iterable<F>,
   options?: WaitForOptions
 ): Effect.Effect<{ readonly done: ReadonlySet<F>; readonly notDone: ReadonlySet<F> }> =>
-  combinators.wait(futures, options)
+  dieOnInvalidTimeout("Future.wait", options) ??
+  (options?.returnWhen === undefined || returnWhens.includes(options.returnWhen)
+    ? combinators.wait(futures, options)
+    : Effect.die(
+        illegalOption("Future.wait", "returnWhen", returnWhens.map((r) => `"${r}"`).join(" or "), options.returnWhen)
+      ))
+
+const returnWhens: ReadonlyArray<ReturnWhen> = ["FIRST_COMPLETED", "FIRST_EXCEPTION", "ALL_COMPLETED"]
 
 /**
  * Options of {@link fromPromise}.

@@ -227,7 +227,7 @@ export class UnknownError extends Schema.TaggedError<UnknownError>()("UnknownErr
  * )
  * ```
  *
- * @since 0.3.0
+ * @since 0.1.0
  */
 export class NoWorkersError extends Schema.TaggedError<NoWorkersError>()("NoWorkersError", {
   message: Schema.String

@@ -6,9 +6,8 @@
  * @since 0.1.0
  */
 import { Executor, type Task } from "@effect-futures/core"
-import { decodeShutdownTimeout } from "@effect-futures/core/internal/scopeClose"
 import { executorName } from "@effect-futures/core/internal/stats"
-import { validateMaxWorkers } from "@effect-futures/core/internal/validate"
+import * as Validate from "@effect-futures/core/internal/validate"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -18,6 +17,7 @@ import { availableParallelism } from "node:os"
 import { fileURLToPath } from "node:url"
 import type { ResourceLimits, Transferable } from "node:worker_threads"
 import { executorOf, WorkerPool } from "./internal/pool.ts"
+import { checkPoolOptions } from "./internal/poolOptions.ts"
 import { transferRegistry } from "./internal/protocol.ts"
 import { callerCodec } from "./internal/taskCodec.ts"
 import { loadTasks, moduleHref, unknownTaskHint } from "./internal/taskModule.ts"
@@ -90,7 +90,7 @@ export type Initializer<I> = Executor.Initializer<I>
 export interface PoolOptions<I> {
   /** The task module's URL (or a `file:` URL string, or a path): every worker imports it. */
   readonly module: URL | string
-  /** At most this many workers (default: `os.availableParallelism()`). */
+  /** At most this many workers (default: `os.availableParallelism()`, or `minWorkers` if that is more). */
   readonly maxWorkers?: number | undefined
   /** Run once in each worker before its first task; if it fails, the pool is broken. */
   readonly initializer?: Initializer<I> | undefined
@@ -194,15 +194,10 @@ export const layerWorkerThreads = <I = never>(
 ): Layer.Layer<Executor.Executor, TaskModuleError> =>
   make(
     "worker-threads",
-    "layerWorkerThreads",
+    "NodeExecutor.layerWorkerThreads",
     (name) =>
       spawnThread({ entry: entryOf(options), name, resourceLimits: options.resourceLimits, unref: options.unref }),
-    options,
-    {
-      minWorkers: options.minWorkers,
-      idleTimeout: options.idleTimeout,
-      maxTasksPerWorker: options.maxTasksPerWorker
-    }
+    options
   )
 
 /**
@@ -233,14 +228,9 @@ export const layerChildProcesses = <I = never>(
 ): Layer.Layer<Executor.Executor, TaskModuleError> =>
   make(
     "child-processes",
-    "layerChildProcesses",
+    "NodeExecutor.layerChildProcesses",
     (name) => spawnChild({ entry: entryOf(options), name, execArgv: options.execArgv, unref: options.unref }),
-    options,
-    {
-      minWorkers: options.minWorkers,
-      idleTimeout: undefined,
-      maxTasksPerWorker: options.maxTasksPerChild
-    }
+    options
   )
 
 /**
@@ -282,38 +272,23 @@ const checkWorkerEntry = (entry: URL, href: string): Effect.Effect<void, TaskMod
         })
       )
 
-const millis = (input: Duration.Input | undefined, fallback: number): number =>
-  input === undefined ? fallback : Duration.toMillis(Duration.fromInputUnsafe(input))
-
-const positiveInteger = (value: number | undefined, fallback: number, name: string, layer: string) =>
-  Effect.suspend(() => {
-    const n = value ?? fallback
-    return n === Infinity || (Number.isSafeInteger(n) && n > 0)
-      ? Effect.succeed(n)
-      : Effect.die(new Error(`${layer}: ${name} must be a positive integer, got ${n}`))
-  })
+const millis = (duration: Duration.Duration | undefined, fallback: number): number =>
+  duration === undefined ? fallback : Duration.toMillis(duration)
 
 const make = <I>(
   kind: "worker-threads" | "child-processes",
   layer: string,
   spawnFor: (name: string) => Spawn,
-  options: PoolOptions<I>,
-  extra: {
-    readonly minWorkers: number | undefined
-    readonly idleTimeout: Duration.Input | undefined
-    readonly maxTasksPerWorker: number | undefined
-  }
+  options: PoolOptions<I>
 ): Layer.Layer<Executor.Executor, TaskModuleError> =>
   Layer.effect(Executor.Executor)(
     Effect.gen(function* () {
-      const maxWorkers = yield* validateMaxWorkers(options.maxWorkers ?? availableParallelism(), layer)
-      const maxTasksPerWorker = yield* positiveInteger(extra.maxTasksPerWorker, Infinity, "maxTasksPerWorker", layer)
-      const maxQueue = yield* positiveInteger(options.maxQueue, Infinity, "maxQueue", layer)
-      const minWorkers = Math.min(maxWorkers, Math.max(0, extra.minWorkers ?? 1))
+      const checked = yield* Validate.checked(() => checkPoolOptions(layer, options, kind))
+      const { maxWorkers, minWorkers, maxTasksPerWorker, maxQueue } = checked
       const href = moduleHref(options.module)
       yield* checkWorkerEntry(entryOf(options), href)
       const name = executorName(kind, options.name)
-      const startTimeout = millis(options.startTimeout, 60_000)
+      const startTimeout = millis(checked.startTimeout, 60_000)
       const taskNames = yield* loadTaskNames(href, startTimeout)
       const initializer =
         options.initializer === undefined ? undefined : yield* encodeInitializer(href, taskNames, options.initializer)
@@ -326,10 +301,10 @@ const make = <I>(
           taskNames,
           maxWorkers,
           minWorkers,
-          idleTimeout: millis(extra.idleTimeout, Infinity),
+          idleTimeout: millis(checked.idleTimeout, Infinity),
           maxTasksPerWorker,
           initializer,
-          interruptGracePeriod: millis(options.interruptGracePeriod, 2000),
+          interruptGracePeriod: millis(checked.interruptGracePeriod, 2000),
           maxQueue,
           closeTimeout: 2000,
           startTimeout,
@@ -338,8 +313,7 @@ const make = <I>(
         },
         yield* Effect.context<never>()
       )
-      const shutdownTimeout = yield* decodeShutdownTimeout(options.shutdownTimeout, layer)
-      yield* Effect.addFinalizer((exit) => pool.close(exit, shutdownTimeout))
+      yield* Effect.addFinalizer((exit) => pool.close(exit, checked.shutdownTimeout))
       // The first workers start with the Layer, so a module that a worker cannot load fails here.
       yield* pool
         .warmUp(minWorkers)

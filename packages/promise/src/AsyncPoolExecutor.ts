@@ -7,11 +7,12 @@
 import { Executor, FutureError } from "@effect-futures/core"
 import { directSubmitOf } from "@effect-futures/core/internal/directSubmit"
 import { FutureImpl } from "@effect-futures/core/internal/future"
+import * as Validate from "@effect-futures/core/internal/validate"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
-import { requireFunction, requireSubmitOptions } from "./internal/arguments.ts"
+import { readSubmitOptions, requireFunction } from "./internal/arguments.ts"
 import { BaseExecutor } from "./internal/base.ts"
 import * as State from "./internal/executor.ts"
 import type { Future, Timeout } from "./internal/future.ts"
@@ -87,6 +88,10 @@ export interface AsyncSubmitOptions {
  */
 export class AsyncPoolExecutor extends BaseExecutor<Executor.Executor | Executor.LocalExecutor> {
   constructor(options?: AsyncPoolOptions) {
+    // A wrong option throws here, named as the user wrote it (Python's constructors raise `ValueError`).
+    const checked = Validate.readOptions("AsyncPoolExecutor", options, ["maxWorkers", "name"])
+    Validate.count(checked, "maxWorkers", 1)
+    Validate.string(checked, "name")
     super(
       Executor.layerFiber({
         ...(options?.maxWorkers === undefined ? {} : { maxWorkers: options.maxWorkers }),
@@ -116,20 +121,19 @@ export class AsyncPoolExecutor extends BaseExecutor<Executor.Executor | Executor
    * `signal` aborts when the future is interrupted, when `options.signal` aborts (which also cancels a call
    * not started yet), or when `options.timeout` elapses (the future then fails with `TimeoutError`). The
    * options come first, so no argument is ever taken for them. Throws `ExecutorShutdownError` after
-   * `shutdown`, and a `TypeError` for options that are not `{ signal?, timeout? }` or an `fn` that is not a
-   * function.
+   * `shutdown`, an `IllegalArgumentError` for a wrong option (an unknown key, a `timeout` that is not a
+   * duration), and a `TypeError` for an `fn` that is not a function.
    */
   submitWith<Args extends ReadonlyArray<unknown>, A>(
     options: AsyncSubmitOptions,
     fn: (signal: AbortSignal, ...args: Args) => A | PromiseLike<A>,
     ...args: Args
   ): Future<Awaited<A>> {
-    requireSubmitOptions("AsyncPoolExecutor.submitWith", options)
+    const { signal, timeout } = readSubmitOptions("AsyncPoolExecutor.submitWith", options)
     requireFunction("AsyncPoolExecutor.submitWith", fn)
-    const timeout = options.timeout === undefined ? undefined : Duration.fromInputUnsafe(options.timeout)
     const called = call((signal) => fn(signal, ...args))
     const effect = timeout === undefined ? called : withTimeout(called, timeout)
-    return State.submit(this.state, (ready) => submitDirectly(ready, effect), options.signal)
+    return State.submit(this.state, (ready) => submitDirectly(ready, effect), signal)
   }
 
   /**

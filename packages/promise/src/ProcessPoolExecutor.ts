@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { NodeExecutor } from "@effect-futures/node"
+import { checkPoolOptions } from "@effect-futures/node/internal/poolOptions"
 import { TaskExecutor } from "./internal/taskExecutor.ts"
 
 /**
@@ -36,6 +37,8 @@ export type ProcessPoolOptions = Omit<NodeExecutor.ChildProcessesOptions<any>, "
  */
 export class ProcessPoolExecutor extends TaskExecutor {
   constructor(options: ProcessPoolOptions) {
+    // A wrong option throws here, named as the user wrote it (Python's constructors raise `ValueError`).
+    checkPoolOptions("ProcessPoolExecutor", options, "child-processes", ["unref"])
     super(NodeExecutor.layerChildProcesses({ ...options, unref: true }))
   }
 }

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { NodeExecutor } from "@effect-futures/node"
+import { checkPoolOptions } from "@effect-futures/node/internal/poolOptions"
 import { TaskExecutor } from "./internal/taskExecutor.ts"
 
 export type {
@@ -51,6 +52,8 @@ export type ThreadPoolOptions = Omit<NodeExecutor.WorkerThreadsOptions<any>, "un
  */
 export class ThreadPoolExecutor extends TaskExecutor {
   constructor(options: ThreadPoolOptions) {
+    // A wrong option throws here, named as the user wrote it (Python's constructors raise `ValueError`).
+    checkPoolOptions("ThreadPoolExecutor", options, "worker-threads", ["unref"])
     super(NodeExecutor.layerWorkerThreads({ ...options, unref: true }))
   }
 }

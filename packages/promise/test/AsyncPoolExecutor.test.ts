@@ -67,16 +67,21 @@ describe("AsyncPoolExecutor", () => {
     expect(seen).toEqual([true, 1, "b"])
   })
 
-  it("submitWith refuses, with a TypeError at the call, options that are not { signal, timeout }", async () => {
+  it("submitWith refuses a function where the options go (TypeError) and a wrong option (the options rule)", async () => {
     await using executor = new AsyncPoolExecutor()
     const submitWith = executor.submitWith.bind(executor) as (...args: ReadonlyArray<unknown>) => unknown
     expect(() => submitWith(async () => 1, 2)).toThrow(TypeError)
     expect(() => submitWith(async () => 1, 2)).toThrow(
       /the first argument is the options .*use submit\(fn, \.\.\.args\)/
     )
-    expect(() => submitWith({ timout: 5 }, async () => 1)).toThrow(/unknown option "timout"/)
+    expect(() => submitWith({ timout: 5 }, async () => 1)).toThrow(
+      "AsyncPoolExecutor.submitWith: timout is not an option (did you mean timeout?), got timout: 5"
+    )
+    expect(() => submitWith({ timeout: "2 secs" }, async () => 1)).toThrow(
+      "AsyncPoolExecutor.submitWith: timeout must be a duration, got 2 secs"
+    )
     expect(() => submitWith({ signal: "stop" }, async () => 1)).toThrow(
-      /signal must be an AbortSignal, got the string "stop"/
+      "AsyncPoolExecutor.submitWith: signal must be an AbortSignal, got stop"
     )
     expect(() => submitWith({}, 42)).toThrow(/AsyncPoolExecutor.submitWith: expected a function, got the number 42/)
   })

@@ -69,7 +69,9 @@ describe("plain JavaScript: the easy mistakes", () => {
         .result()
       expect(both).toEqual([false, 1, 2])
       expect(() => executor.submitWith(async (x) => x, 3)).toThrow(TypeError)
-      expect(() => executor.submitWith({ timeuot: 10 }, async () => 1)).toThrow(/unknown option "timeuot"/)
+      expect(() => executor.submitWith({ timeuot: 10 }, async () => 1)).toThrow(
+        "AsyncPoolExecutor.submitWith: timeuot is not an option (did you mean timeout?), got timeuot: 10"
+      )
     } finally {
       await executor.shutdown()
     }

@@ -61,3 +61,25 @@ describe("plain JavaScript", () => {
     expect(lengths).toEqual([1, 2, 3])
   })
 })
+
+describe("plain JavaScript: options are checked", () => {
+  it("a wrong option throws from the constructor, a bad timeout rejects, each naming where and the value", async () => {
+    expect(() => new ThreadPoolExecutor({ module, maxWorkers: 2, minWorkers: 5 })).toThrow(
+      "ThreadPoolExecutor: minWorkers must be at most maxWorkers (2), got 5"
+    )
+    expect(() => new ProcessPoolExecutor({ module, interruptGracePeriod: "2 secs" })).toThrow(
+      "ProcessPoolExecutor: interruptGracePeriod must be a duration, got 2 secs"
+    )
+    expect(() => new AsyncPoolExecutor({ maxWorker: 2 })).toThrow(
+      "AsyncPoolExecutor: maxWorker is not an option (did you mean maxWorkers?), got maxWorker: 2"
+    )
+    await using executor = new AsyncPoolExecutor({ maxWorkers: 1 })
+    const future = executor.submit(async () => 1)
+    await expect(future.result({ timeout: "2 secs" })).rejects.toThrow(
+      "future.result: timeout must be a duration, got 2 secs"
+    )
+    await expect(wait([future], { timeout: "2 secs" })).rejects.toThrow(
+      "Future.wait: timeout must be a duration, got 2 secs"
+    )
+  })
+})

@@ -13,7 +13,7 @@ import { runChunk } from "@effect-futures/core/internal/chunk"
 import type { FutureImpl } from "@effect-futures/core/internal/future"
 import * as Lifecycle from "@effect-futures/core/internal/lifecycle"
 import { executorName } from "@effect-futures/core/internal/stats"
-import { validateMaxWorkers } from "@effect-futures/core/internal/validate"
+import * as Validate from "@effect-futures/core/internal/validate"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -131,7 +131,12 @@ export interface Options {
 export const layer = (options?: Options): Layer.Layer<TestExecutor | Executor.Executor | Executor.LocalExecutor> =>
   Layer.effectContext(
     Effect.gen(function* () {
-      const maxWorkers = yield* validateMaxWorkers(options?.maxWorkers ?? 4, "TestExecutor.layer")
+      const maxWorkers = yield* Validate.checked(() => {
+        const checked = Validate.readOptions("TestExecutor.layer", options, ["maxWorkers", "name", "tracing"])
+        Validate.string(checked, "name")
+        Validate.boolean(checked, "tracing")
+        return Validate.count(checked, "maxWorkers", 4)
+      })
       const pool = Pool.make(
         maxWorkers,
         yield* Effect.context<never>(),

@@ -60,24 +60,3 @@ export const closeExecutor = (
     })
   )
 }
-
-/**
- * Reads a `shutdownTimeout` option: `undefined` when there is none (the default), a defect naming the Layer
- * when it is not a duration.
- *
- * @internal
- */
-export const decodeShutdownTimeout = (
-  input: Duration.Input | undefined,
-  layer: string
-): Effect.Effect<Duration.Duration | undefined> =>
-  Effect.suspend(() => {
-    if (input === undefined) return Effect.succeed(undefined)
-    try {
-      return Effect.succeed(Duration.fromInputUnsafe(input))
-    } catch {
-      return Effect.die(
-        new Cause.IllegalArgumentError(`${layer}: shutdownTimeout must be a duration, got ${String(input)}`)
-      )
-    }
-  })

@@ -7,7 +7,7 @@
 import type { Task } from "@effect-futures/core"
 import * as Effect from "effect/Effect"
 import { pathToFileURL } from "node:url"
-import { closestName } from "./closestName.ts"
+import { closestName } from "@effect-futures/core/internal/closestName"
 
 const TaskTypeId = "~@effect-futures/core/Task"
 

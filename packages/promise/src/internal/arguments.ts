@@ -4,13 +4,15 @@
  * `TypeError` thrown at the call, naming the method, what was given and what to write instead, never a future
  * that fails later (or never, if nobody awaits it) with an error that says neither.
  *
- * A `TypeError`, as Python raises for an argument of the wrong kind (a non-callable to `submit`, an unexpected
- * keyword) and JavaScript does for a wrong argument type; a wrong *value* of a right option is the
- * constructors' `IllegalArgumentError` (Python's `ValueError`).
+ * A `TypeError`, as Python raises for an argument of the wrong kind (a non-callable to `submit`) and JavaScript
+ * does for a wrong argument type; a wrong option is the options rule's `IllegalArgumentError` (core's
+ * `internal/validate.ts`, Python's `ValueError`).
  *
  * @internal
  */
 import { Task } from "@effect-futures/core"
+import * as Validate from "@effect-futures/core/internal/validate"
+import type * as Duration from "effect/Duration"
 
 /** A value as a message names it: `a function (double)`, `a task ("square")`, `the number 3`. */
 export const describeValue = (value: unknown): string => {
@@ -49,28 +51,25 @@ export const requireFunction = (method: string, fn: unknown): void => {
   throw new TypeError(`${method}: expected a function, got ${describeValue(fn)}${hint}`)
 }
 
-const submitOptionKeys: ReadonlySet<string> = new Set(["signal", "timeout"])
-
 /**
- * Throws unless `options` is `submitWith`'s options object: a plain object of `signal` and `timeout` only, so
- * a function given first (`submitWith(fn, …)`) or a mistyped key is never taken for, or dropped from, the
- * options.
+ * `submitWith`'s options, checked by the options rule (`IllegalArgumentError` naming the option and the value:
+ * an unknown key, with the one it most likely meant; a `timeout` that is not a duration; a `signal` that is not
+ * an `AbortSignal`). A function given first (`submitWith(fn, …)`) is the wrong argument, a `TypeError`.
  */
-export const requireSubmitOptions = (method: string, options: unknown): void => {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    const hint =
-      typeof options === "function" ? "; to call a function with arguments only, use submit(fn, ...args)" : ""
+export const readSubmitOptions = (
+  method: string,
+  options: unknown
+): { readonly signal: AbortSignal | undefined; readonly timeout: Duration.Duration | undefined } => {
+  if (typeof options === "function") {
     throw new TypeError(
-      `${method}: the first argument is the options ({ signal, timeout }), got ${describeValue(options)}${hint}`
+      `${method}: the first argument is the options ({ signal, timeout }), got ${describeValue(options)}; to call ` +
+        "a function with its arguments only, use submit(fn, ...args)"
     )
   }
-  for (const key of Object.keys(options)) {
-    if (!submitOptionKeys.has(key)) {
-      throw new TypeError(`${method}: unknown option "${key}" (the options are signal and timeout)`)
-    }
-  }
-  const signal = (options as { readonly signal?: unknown }).signal
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new TypeError(`${method}: signal must be an AbortSignal, got ${describeValue(signal)}`)
+  const checked = Validate.readOptions(method, options, ["signal", "timeout"])
+  Validate.must(checked, "signal", (signal) => signal instanceof AbortSignal, "an AbortSignal")
+  return {
+    signal: checked.values["signal"] as AbortSignal | undefined,
+    timeout: Validate.duration(checked, "timeout")
   }
 }

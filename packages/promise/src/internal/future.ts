@@ -9,6 +9,7 @@
  * @internal
  */
 import { Future as CoreFuture, FutureError } from "@effect-futures/core"
+import { invalidTimeout } from "@effect-futures/core/internal/validate"
 import {
   addListener,
   finishUnsafe,
@@ -130,7 +131,7 @@ export class Future<A, E = unknown> {
    * own error (the same class), `CancelledError` if it was cancelled, `TimeoutError` if `timeout` elapses first.
    */
   result(options?: WaitOptions): Promise<A> {
-    return waitFor(this.#core, options, resultOf)
+    return waitFor(this.#core, options, resultOf, "future.result")
   }
 
   /**
@@ -139,7 +140,7 @@ export class Future<A, E = unknown> {
    * defect (a task that died, not one that failed with its typed error).
    */
   exception(options?: WaitOptions): Promise<E | undefined> {
-    return waitFor(this.#core, options, exceptionOf)
+    return waitFor(this.#core, options, exceptionOf, "future.exception")
   }
 
   /**
@@ -227,8 +228,15 @@ const exceptionOf: Settle<any> = (exit, resolve, reject) => {
   reject(Cause.squash(exit.cause))
 }
 
-const waitFor = <A>(future: FutureImpl<any, any>, options: WaitOptions | undefined, settle: Settle<A>): Promise<A> =>
+const waitFor = <A>(
+  future: FutureImpl<any, any>,
+  options: WaitOptions | undefined,
+  settle: Settle<A>,
+  where: string
+): Promise<A> =>
   new Promise<A>((resolve, reject) => {
+    const invalid = options?.timeout === undefined ? undefined : invalidTimeout(where, options.timeout)
+    if (invalid !== undefined) return reject(invalid)
     if (future.exit !== undefined) return settle(future.exit, resolve, reject)
     let timer: ReturnType<typeof setTimeout> | undefined
     const onDone = () => {

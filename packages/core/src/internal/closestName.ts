@@ -1,8 +1,9 @@
 /**
  * "Did you mean …?": the known name closest to a mistyped one, by edit distance. Pure; used to tell a user which
- * task they meant when a task module does not export the name they submitted.
+ * task they meant when a task module does not export the name they submitted (the node pools, the cluster),
+ * and which option they meant by a key that is not one (`validate.ts`).
  *
- * Erasable TypeScript only: the worker entry imports this file under plain Node.
+ * Erasable TypeScript only: the node pools' worker entry imports this file under plain Node.
  *
  * @internal
  */

@@ -1,10 +1,8 @@
 /**
- * "Did you mean …?" without threads: the edit distance, which name is close enough to suggest, and the hint an
- * unknown task name gets.
+ * "Did you mean …?": the edit distance, and which name is close enough to suggest.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { closestName, editDistance } from "../src/internal/closestName.ts"
-import { unknownTaskHint } from "../src/internal/taskModule.ts"
 
 describe("editDistance", () => {
   it("is 0 for equal strings and the other's length against an empty one", () => {
@@ -58,30 +56,5 @@ describe("closestName", () => {
 
   it("prefers the closer of two near names", () => {
     assert.strictEqual(closestName("countPrime", ["countPrimes", "countPages"]), "countPrimes")
-  })
-})
-
-describe("unknownTaskHint", () => {
-  it("suggests the closest name and lists the module's tasks in alphabetical order", () => {
-    assert.strictEqual(
-      unknownTaskHint("spni", ["spin", "greet", "fail"]),
-      ` (did you mean "spin"?); its tasks are "fail", "greet", "spin"`
-    )
-  })
-
-  it("lists the tasks without a suggestion when none is close", () => {
-    assert.strictEqual(unknownTaskHint("elsewhere", ["spin", "greet"]), `; its tasks are "greet", "spin"`)
-  })
-
-  it("says so when the module exports no task", () => {
-    assert.match(unknownTaskHint("spin", []), /exports no tasks/)
-  })
-
-  it("lists twenty names and counts the rest", () => {
-    const many = Array.from({ length: 25 }, (_, i) => `task${String(i).padStart(2, "0")}`)
-    const hint = unknownTaskHint("other", many)
-    assert.include(hint, `"task19"`)
-    assert.notInclude(hint, `"task20"`)
-    assert.match(hint, /and 5 more$/)
   })
 })
