@@ -3,7 +3,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Effect, Exit, Fiber, Option, Stream } from "effect"
 import { ClusterExecutor } from "../src/index.ts"
 import * as Tasks from "./fixtures/cluster.tasks.ts"
-import { elsewhere } from "./fixtures/other.tasks.ts"
+import { elsewhere, misspelled } from "./fixtures/other.tasks.ts"
 
 const module = new URL("./fixtures/cluster.tasks.ts", import.meta.url)
 
@@ -90,6 +90,36 @@ describe("ClusterExecutor.layerTest", () => {
       const error = Option.getOrThrow(yield* within(Future.exception(future)))
       assert.instanceOf(error, FutureError.TaskEncodeError)
       assert.include((error as FutureError.TaskEncodeError).message, `"elsewhere"`)
+    }).pipe(Effect.provide(cluster()))
+  )
+
+  it.live("an unknown task name's error lists the runner module's tasks and suggests the closest", () =>
+    Effect.gen(function* () {
+      const future = yield* Executor.submit(misspelled, 1)
+      const error = Option.getOrThrow(yield* within(Future.exception(future)))
+      assert.instanceOf(error, FutureError.TaskEncodeError)
+      const message = (error as FutureError.TaskEncodeError).message
+      assert.include(message, `no runner serves a task named "dobule"`)
+      assert.include(message, `(did you mean "double"?)`)
+      assert.match(message, /; its tasks are "checkLimit", "countRun", "double"/)
+    }).pipe(Effect.provide(cluster()))
+  )
+
+  it.live("a payload or result its schema rejects names the task and the field's path", () =>
+    Effect.gen(function* () {
+      const input = yield* Effect.flip(
+        Executor.submit(Tasks.laterStamp, { at: "yesterday" as unknown as Date, amount: 1n, tags: new Map() })
+      )
+      assert.instanceOf(input, FutureError.TaskEncodeError)
+      assert.strictEqual(input.message, `task "laterStamp": input.at: Expected a valid Date, got "yesterday"`)
+      const result = Option.getOrThrow(
+        yield* within(Future.exception(yield* Executor.submit(Tasks.wrongResult, undefined)))
+      )
+      assert.instanceOf(result, FutureError.TaskEncodeError)
+      assert.strictEqual(
+        (result as FutureError.TaskEncodeError).message,
+        `task "wrongResult": result.text: Expected string, got 42`
+      )
     }).pipe(Effect.provide(cluster()))
   )
 

@@ -27,7 +27,7 @@ import { FiberPool } from "./internal/fiberPool.ts"
 import * as Lifecycle from "./internal/lifecycle.ts"
 import { mapChunksInOrder, mapFunction, mapInOrder, Submitting } from "./internal/mapStream.ts"
 import { type ExecutorStats, executorName } from "./internal/stats.ts"
-import { callPlainFunction } from "./internal/plainFunction.ts"
+import { callPlainFunction, closureOnTaskExecutor, notSubmittable } from "./internal/plainFunction.ts"
 import { awaitSubmitted } from "./internal/runInExecutor.ts"
 import { type Policy, retryOptions, submitRetrying } from "./internal/retry.ts"
 import * as Validate from "./internal/validate.ts"
@@ -278,7 +278,8 @@ export interface LocalExecutorShape {
 
 /**
  * The service of in-process executors (`layerFiber`). `submit(effect)` and `map(fn, …)` need it, so a
- * program that submits closures to a worker pool does not type-check.
+ * program that submits closures to a worker pool does not type-check (from JavaScript, or past a cast, it dies
+ * with an `IllegalArgumentError` that says to define a `Task` in the task module instead).
  *
  * @example
  * ```ts
@@ -332,7 +333,9 @@ export const submit: {
 } = ((taskOrEffect: Task.Any | Effect.Effect<unknown, unknown, unknown>, input?: unknown, options?: SubmitOptions) =>
   Task.isTask(taskOrEffect)
     ? Executor.use((executor) => submitTaskWith(executor, taskOrEffect, input, options))
-    : submitEffect(taskOrEffect)) as any
+    : Effect.isEffect(taskOrEffect)
+      ? submitEffect(taskOrEffect, "Executor.submit", "an Effect")
+      : Effect.die(notSubmittable(taskOrEffect))) as any
 
 /** A task's submit with its options: a retried one submits attempt after attempt; a bad timeout is a defect. */
 const submitTaskWith = (
@@ -351,11 +354,15 @@ const submitTaskWith = (
   ) as any
 }
 
+/** An Effect on the in-process executor; on one that runs only Tasks, a defect that says what to do instead. */
 const submitEffect = <A, E, R>(
-  effect: Effect.Effect<A, E, R>
+  effect: Effect.Effect<A, E, R>,
+  operation: string,
+  given: "an Effect" | "a function"
 ): Effect.Effect<Future<A, E>, ExecutorShutdownError, LocalExecutor | R> =>
   Effect.withFiber((fiber) => {
-    const local = Context.get(fiber.context as Context.Context<LocalExecutor>, LocalExecutor)
+    const local = Context.getOrUndefined(fiber.context as Context.Context<LocalExecutor>, LocalExecutor)
+    if (local === undefined) return Effect.die(closureOnTaskExecutor(operation, given))
     const direct = directSubmitOf(local)
     // Directly, the pool runs the task's fiber with these services itself: no provideContext around each task.
     return direct !== undefined
@@ -469,7 +476,7 @@ export const map: {
           withTaskOptions(taskOrFunction as (input: unknown) => Effect.Effect<unknown, unknown>, taskOptions),
           inputs,
           mapOptions,
-          (context) => Context.get(context as Context.Context<LocalExecutor>, LocalExecutor)
+          localExecutorOfMap
         )
       }
       if (Task.isTask(taskOrFunction)) {
@@ -488,10 +495,20 @@ export const map: {
         taskOrFunction as (input: unknown) => Effect.Effect<unknown, unknown>,
         inputs,
         mapOptions,
-        (context) => Context.get(context as Context.Context<LocalExecutor>, LocalExecutor)
+        localExecutorOfMap
       )
     })
   )) as any
+
+/**
+ * The in-process executor that runs `map`'s function; on an executor that runs only Tasks, a defect that says
+ * what to do instead (thrown where the stream pulls its first input, as a defect of the stream).
+ */
+const localExecutorOfMap = (context: Context.Context<never>): LocalExecutorShape => {
+  const local = Context.getOrUndefined(context as Context.Context<LocalExecutor>, LocalExecutor)
+  if (local === undefined) throw closureOnTaskExecutor("Executor.map", "a function")
+  return local
+}
 
 const mapOptionKeys = ["timeout", "buffer", "chunkSize", "taskTimeout", "retry"]
 
@@ -627,7 +644,13 @@ export const runInExecutor: {
           submitTaskWith(executor, taskOrFunction, rest[0], rest[1] as SubmitOptions | undefined)
         )
       )
-    : awaitSubmitted(submitEffect(callPlainFunction(() => taskOrFunction(...rest))))) as any
+    : awaitSubmitted(
+        submitEffect(
+          callPlainFunction(() => taskOrFunction(...rest)),
+          "Executor.runInExecutor",
+          "a function"
+        )
+      )) as any
 
 /**
  * Shuts the executor down (Python's `shutdown`): later submits fail with `ExecutorShutdownError`;

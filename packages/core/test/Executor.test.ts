@@ -902,3 +902,77 @@ describe("map's per-task options on a plain function", () => {
     }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 })))
   )
 })
+
+describe("a closure given to an executor that runs only Tasks", () => {
+  // The shape of a worker pool: Executor, and no LocalExecutor.
+  const taskOnly: Executor.ExecutorShape = {
+    maxWorkers: 1,
+    submitTask: () => Effect.die("not used"),
+    shutdown: () => Effect.void,
+    stats: Effect.die("not kept")
+  }
+
+  /** A program as a JavaScript caller (or a cast) sends it: the types would refuse it without LocalExecutor. */
+  const untyped = (effect: Effect.Effect<unknown, unknown, any>) =>
+    effect as Effect.Effect<unknown, unknown, Executor.Executor>
+
+  /** The defect an effect dies with, which must be an IllegalArgumentError. */
+  const defectOf = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+    Effect.map(Effect.exit(effect), (exit) => {
+      assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause), "expected a defect")
+      const defect = Cause.squash((exit as Exit.Failure<A, E>).cause)
+      assert.instanceOf(defect, Cause.IllegalArgumentError)
+      return (defect as Cause.IllegalArgumentError).message
+    })
+
+  const saysUseATask = (message: string, operation: string, given: string) => {
+    assert.include(message, `${operation}: ${given} was given where a Task is needed`)
+    assert.include(message, `Task.fromFunction("name", fn)`)
+    assert.include(message, "Executor.layerFiber")
+  }
+
+  it.effect("map with a function dies with an IllegalArgumentError that shows Task.fromFunction", () =>
+    Effect.gen(function* () {
+      const message = yield* defectOf(
+        untyped(Stream.runCollect(Executor.map((n: number) => Effect.succeed(2 * n), [1, 2, 3])))
+      )
+      saysUseATask(message, "Executor.map", "a function")
+      const zipped = yield* defectOf(
+        untyped(
+          Stream.runCollect(
+            Executor.mapZip((a: number, b: number) => Effect.succeed(a + b), [[1], [2]], { taskTimeout: "1 second" })
+          )
+        )
+      )
+      saysUseATask(zipped, "Executor.map", "a function")
+    }).pipe(Effect.provideService(Executor.Executor, taskOnly))
+  )
+
+  it.effect("submit of an Effect and runInExecutor of a function die the same way", () =>
+    Effect.gen(function* () {
+      const submitted = yield* defectOf(untyped(Executor.submit(Effect.succeed(1))))
+      saysUseATask(submitted, "Executor.submit", "an Effect")
+      const ran = yield* defectOf(untyped(Executor.runInExecutor((n: number) => n * 2, 3)))
+      saysUseATask(ran, "Executor.runInExecutor", "a function")
+    }).pipe(Effect.provideService(Executor.Executor, taskOnly))
+  )
+
+  it.effect("submit of a value that is neither a Task nor an Effect dies with an IllegalArgumentError naming it", () =>
+    Effect.gen(function* () {
+      const submitAny = Executor.submit as unknown as (
+        value: unknown,
+        input?: unknown
+      ) => Effect.Effect<unknown, unknown, Executor.Executor | Executor.LocalExecutor>
+      const onFiber = yield* defectOf(submitAny((x: number) => x * 2, 3).pipe(Effect.provide(Executor.layerFiber())))
+      assert.include(onFiber, "Executor.submit: expected a Task and its input, or an Effect, got a function")
+      assert.include(onFiber, "Executor.runInExecutor(fn, ...args)")
+      assert.include(onFiber, `Task.fromFunction("name", fn)`)
+      const onPool = yield* defectOf(
+        submitAny(function double(x: number) {
+          return x * 2
+        }, 3).pipe(Effect.provideService(Executor.Executor, taskOnly)) as Effect.Effect<unknown, unknown>
+      )
+      assert.include(onPool, "got a function (double)")
+    })
+  )
+})

@@ -20,7 +20,7 @@ import { executorOf, WorkerPool } from "./internal/pool.ts"
 import { checkPoolOptions } from "./internal/poolOptions.ts"
 import { transferRegistry } from "./internal/protocol.ts"
 import { callerCodec } from "./internal/taskCodec.ts"
-import { loadTasks, moduleHref } from "./internal/taskModule.ts"
+import { loadTasks, moduleHref, unknownTaskHint } from "./internal/taskModule.ts"
 import { defaultEntry, spawnChild, spawnThread, type Spawn } from "./internal/transport.ts"
 
 /**
@@ -337,7 +337,9 @@ const encodeInitializer = <I>(
     return Effect.fail(
       new TaskModuleError({
         module: href,
-        message: `the initializer "${initializer.task.name}" is not a task of the task module ${href}`
+        message:
+          `the initializer "${initializer.task.name}" is not a task of the task module ${href}` +
+          unknownTaskHint(initializer.task.name, taskNames)
       })
     )
   }

@@ -6,7 +6,7 @@ import { execSync, spawn } from "node:child_process"
 import { NodeExecutor } from "../src/index.ts"
 import * as Tasks from "./fixtures/pool.tasks.ts"
 import { module, pools, TIMEOUT } from "./fixtures/pools.ts"
-import { elsewhere } from "./fixtures/other.tasks.ts"
+import { elsewhere, misspelled } from "./fixtures/other.tasks.ts"
 import { entryMark } from "./fixtures/entry.tasks.ts"
 import { workerNames } from "./fixtures/names.tasks.ts"
 import { holdThenWho } from "./fixtures/idle.tasks.ts"
@@ -136,6 +136,94 @@ describe.each(pools)("$name", (pool) => {
         const error = yield* Effect.flip(Executor.submit(elsewhere, 1))
         assert.instanceOf(error, FutureError.TaskEncodeError)
         assert.match(error.message, /does not export a task named "elsewhere"/)
+      }).pipe(Effect.provide(pool.layer())),
+    TIMEOUT
+  )
+
+  it.live(
+    "an unknown task name's error lists the module's tasks and suggests the closest",
+    () =>
+      Effect.gen(function* () {
+        const typo = yield* Effect.flip(Executor.submit(misspelled, 1))
+        assert.instanceOf(typo, FutureError.TaskEncodeError)
+        assert.include(typo.message, `does not export a task named "countPirmes" (did you mean "countPrimes"?)`)
+        assert.match(typo.message, /; its tasks are "add", "appendLine", .*"countPrimes"/)
+        const far = yield* Effect.flip(Executor.submit(elsewhere, 1))
+        assert.notInclude(far.message, "did you mean")
+        assert.match(far.message, /its tasks are "add"/)
+      }).pipe(Effect.provide(pool.layer())),
+    TIMEOUT
+  )
+
+  it.live(
+    "a closure given to the pool (map of a function, submit of an Effect) dies with an error that shows Task.fromFunction",
+    () =>
+      Effect.gen(function* () {
+        const defectOf = (effect: Effect.Effect<unknown, unknown, unknown>) =>
+          Effect.map(Effect.exit(effect as Effect.Effect<unknown, unknown, Executor.Executor>), (exit) => {
+            assert.isTrue(Exit.isFailure(exit) && Cause.hasDies(exit.cause), "expected a defect")
+            return Cause.squash((exit as Exit.Failure<unknown, unknown>).cause)
+          })
+        const mapped = yield* defectOf(Stream.runCollect(Executor.map((n: number) => Effect.succeed(n), [1, 2])))
+        assert.instanceOf(mapped, Cause.IllegalArgumentError)
+        assert.match(
+          (mapped as Error).message,
+          /^Executor\.map: a function was given where a Task is needed: .*Task\.fromFunction\("name", fn\)/
+        )
+        const submitted = yield* defectOf(Executor.submit(Effect.succeed(1)))
+        assert.instanceOf(submitted, Cause.IllegalArgumentError)
+        assert.match((submitted as Error).message, /^Executor\.submit: an Effect was given where a Task is needed/)
+        // The pool is unharmed.
+        assert.strictEqual(yield* run(Tasks.countPrimes, 100), 25)
+      }).pipe(Effect.provide(pool.layer())),
+    TIMEOUT
+  )
+
+  it.live(
+    "a payload its schema rejects is a TaskEncodeError that names the task and the field's path",
+    () =>
+      Effect.gen(function* () {
+        const name = yield* Effect.flip(
+          Executor.submit(Tasks.greet, { user: { name: 42 as unknown as string, tags: [] } })
+        )
+        assert.instanceOf(name, FutureError.TaskEncodeError)
+        assert.strictEqual(name.message, `task "greet": input.user.name: Expected string, got 42`)
+        const tag = yield* Effect.flip(
+          Executor.submit(Tasks.greet, { user: { name: "ada", tags: ["a", 7 as unknown as string] } })
+        )
+        assert.strictEqual(tag.message, `task "greet": input.user.tags[1]: Expected string, got 7`)
+        const missing = yield* Effect.flip(Executor.submit(Tasks.greet, {} as { user: { name: string; tags: [] } }))
+        assert.strictEqual(missing.message, `task "greet": input.user: Missing key`)
+        const top = yield* Effect.flip(Executor.submit(Tasks.countPrimes, "seven" as unknown as number))
+        assert.strictEqual(top.message, `task "countPrimes": input: Expected number, got "seven"`)
+        const aFunction = yield* Effect.flip(Executor.submit(Tasks.add, { a: 1, b: (() => 2) as unknown as number }))
+        assert.match(aFunction.message, /^task "add": input\.b is a function/)
+      }).pipe(Effect.provide(pool.layer())),
+    TIMEOUT
+  )
+
+  it.live(
+    "a result or typed error its schema rejects names the task and the field's path",
+    () =>
+      Effect.gen(function* () {
+        const result = yield* failureOf(yield* Executor.submit(Tasks.greet, { user: { name: "wrong", tags: [] } }))
+        assert.instanceOf(result, FutureError.TaskEncodeError)
+        assert.strictEqual(
+          (result as FutureError.TaskEncodeError).message,
+          `task "greet": result.text: Expected string, got 42`
+        )
+        const error = yield* failureOf(yield* Executor.submit(Tasks.wrongFailure, undefined))
+        assert.instanceOf(error, FutureError.TaskEncodeError)
+        assert.strictEqual(
+          (error as FutureError.TaskEncodeError).message,
+          `task "wrongFailure": error.code: Expected number, got "E42"`
+        )
+        const undecodable = yield* failureOf(yield* Executor.submit(Tasks.undecodable, undefined))
+        assert.instanceOf(undecodable, FutureError.TaskDecodeError)
+        assert.strictEqual(
+          (undecodable as FutureError.TaskDecodeError).message,
+          `task "undecodable": result: this version refuses to decode it`
+        )
       }).pipe(Effect.provide(pool.layer())),
     TIMEOUT
   )
@@ -842,7 +930,7 @@ describe("task modules", () => {
         const error = yield* build(
           NodeExecutor.layerWorkerThreads({ module, initializer: { task: elsewhere, input: 1 } })
         )
-        assert.match(error.message, /not a task of the task module/)
+        assert.match(error.message, /not a task of the task module .*; its tasks are "add"/)
       }),
     TIMEOUT
   )

@@ -12,6 +12,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
+import { readSubmitOptions, requireFunction } from "./internal/arguments.ts"
 import { BaseExecutor } from "./internal/base.ts"
 import * as State from "./internal/executor.ts"
 import type { Future, Timeout } from "./internal/future.ts"
@@ -40,7 +41,7 @@ export interface AsyncPoolOptions {
 }
 
 /**
- * Options of {@link AsyncPoolExecutor.submit}.
+ * Options of {@link AsyncPoolExecutor.submitWith}.
  *
  * @since 0.1.0
  * @category models
@@ -58,18 +59,24 @@ export interface AsyncSubmitOptions {
 
 /**
  * Python's `ThreadPoolExecutor` for I/O-bound async code, in this process: at most `maxWorkers` async
- * functions run at once, the others wait in order (as `p-limit`), and each call gets a `Future`. A function
- * gets an `AbortSignal` that aborts when its future is interrupted (or the `signal` given to `submit` aborts),
- * and whatever it throws or rejects with is what `result()` rejects with. Built on `Executor.layerFiber`; ready
- * from the constructor on.
+ * functions run at once, the others wait in order (as `p-limit`), and each call gets a `Future`.
+ * `submit(fn, ...args)` calls `fn(...args)`, as Python's does; `submitWith({ signal, timeout }, fn, ...args)`
+ * calls `fn(signal, ...args)` with an `AbortSignal` that aborts when its future is interrupted (or the given
+ * `signal` aborts, or `timeout` elapses). Whatever the function throws or rejects with is what `result()`
+ * rejects with. Built on `Executor.layerFiber`; ready from the constructor on.
  *
  * @example
  * ```ts
  * import { AsyncPoolExecutor } from "@effect-futures/promise"
  *
  * await using executor = new AsyncPoolExecutor({ maxWorkers: 4 })
- * const future = executor.submit((signal) => fetch("https://example.com", { signal }).then((response) => response.status))
- * console.log(await future.result())
+ * const doubled = executor.submit(async (x: number) => x * 2, 21)
+ * console.log(await doubled.result()) // 42
+ *
+ * // The call's own AbortSignal comes first: it aborts on interrupt(), on the given signal, or after the timeout.
+ * const status = executor.submitWith({ timeout: "5 seconds" }, (signal, url: string) =>
+ *   fetch(url, { signal }).then((response) => response.status), "https://example.com")
+ * console.log(await status.result())
  *
  * for await (const length of executor.map(async (word: string) => word.length, ["a", "bb", "ccc"])) {
  *   console.log(length) // 1, 2, 3
@@ -96,13 +103,37 @@ export class AsyncPoolExecutor extends BaseExecutor<Executor.Executor | Executor
   }
 
   /**
-   * Calls `fn(signal)` when a worker is free and returns its `Future` at once (Python's `submit`; pass a closure
-   * for arguments: `submit(() => load(id))`). Throws `ExecutorShutdownError` after `shutdown`.
+   * Calls `fn(...args)` when a worker is free and returns its `Future` at once (Python's
+   * `submit(fn, *args)`). For an `AbortSignal` or a timeout, use {@link submitWith}. Throws
+   * `ExecutorShutdownError` after `shutdown`, and a `TypeError` if `fn` is not a function.
    */
-  submit<A>(fn: (signal: AbortSignal) => A | PromiseLike<A>, options?: AsyncSubmitOptions): Future<Awaited<A>> {
-    const timeout = options?.timeout === undefined ? undefined : Duration.fromInputUnsafe(options.timeout)
-    const effect = timeout === undefined ? call(fn) : withTimeout(call(fn), timeout)
-    return State.submit(this.state, (ready) => submitDirectly(ready, effect), options?.signal)
+  submit<Args extends ReadonlyArray<unknown>, A>(
+    fn: (...args: Args) => A | PromiseLike<A>,
+    ...args: Args
+  ): Future<Awaited<A>> {
+    requireFunction("AsyncPoolExecutor.submit", fn)
+    const effect = callWithArguments(fn, args)
+    return State.submit(this.state, (ready) => submitDirectly(ready, effect), undefined)
+  }
+
+  /**
+   * Calls `fn(signal, ...args)` when a worker is free and returns its `Future` at once: `submit` with options.
+   * `signal` aborts when the future is interrupted, when `options.signal` aborts (which also cancels a call
+   * not started yet), or when `options.timeout` elapses (the future then fails with `TimeoutError`). The
+   * options come first, so no argument is ever taken for them. Throws `ExecutorShutdownError` after
+   * `shutdown`, an `IllegalArgumentError` for a wrong option (an unknown key, a `timeout` that is not a
+   * duration), and a `TypeError` for an `fn` that is not a function.
+   */
+  submitWith<Args extends ReadonlyArray<unknown>, A>(
+    options: AsyncSubmitOptions,
+    fn: (signal: AbortSignal, ...args: Args) => A | PromiseLike<A>,
+    ...args: Args
+  ): Future<Awaited<A>> {
+    const { signal, timeout } = readSubmitOptions("AsyncPoolExecutor.submitWith", options)
+    requireFunction("AsyncPoolExecutor.submitWith", fn)
+    const called = call((signal) => fn(signal, ...args))
+    const effect = timeout === undefined ? called : withTimeout(called, timeout)
+    return State.submit(this.state, (ready) => submitDirectly(ready, effect), signal)
   }
 
   /**
@@ -116,6 +147,7 @@ export class AsyncPoolExecutor extends BaseExecutor<Executor.Executor | Executor
     inputs: Iterable<I>,
     options?: MapOptions
   ): AsyncIterableIterator<Awaited<A>> {
+    requireFunction("AsyncPoolExecutor.map", fn)
     const { signal, ...mapOptions } = options ?? {}
     const stream = State.stream(
       this.state,
@@ -151,6 +183,16 @@ const withTimeout = <A>(effect: Effect.Effect<A, unknown>, timeout: Duration.Dur
     duration: timeout,
     orElse: () => Effect.fail(new FutureError.TimeoutError(`the call did not end within ${Duration.format(timeout)}`))
   })
+
+/**
+ * `fn(...args)` as an Effect, for `submit`: no `AbortSignal`, so Effect makes none (it makes one for a function
+ * that declares the parameter), which also spares each call an `AbortController`.
+ */
+const callWithArguments = <Args extends ReadonlyArray<unknown>, A>(
+  fn: (...args: Args) => A | PromiseLike<A>,
+  args: Args
+): Effect.Effect<Awaited<A>, unknown> =>
+  Effect.tryPromise({ try: async () => fn(...args), catch: (error) => error }) as Effect.Effect<Awaited<A>, unknown>
 
 /** The call as an Effect: its value, or whatever it threw or rejected with as the typed error. */
 const call = <A>(fn: (signal: AbortSignal) => A | PromiseLike<A>): Effect.Effect<Awaited<A>, unknown> =>

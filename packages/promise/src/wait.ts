@@ -40,7 +40,7 @@ export interface WaitForOptions {
  *
  * await using executor = new AsyncPoolExecutor()
  * const fast = executor.submit(async () => "fast")
- * const slow = executor.submit((signal) => new Promise((resolve) => signal.addEventListener("abort", resolve)))
+ * const slow = executor.submitWith({}, (signal) => new Promise((resolve) => signal.addEventListener("abort", resolve)))
  * const { done, notDone } = await wait([fast, slow], { returnWhen: "FIRST_COMPLETED" })
  * console.log(done.has(fast), notDone.has(slow)) // true true
  * await slow.interrupt()

@@ -45,6 +45,56 @@ describe("AsyncPoolExecutor", () => {
     expect([future.done(), future.running(), future.cancelled()]).toEqual([true, false, false])
   })
 
+  it("submit(fn, ...args) calls fn(...args), as Python's does: no argument is taken for options", async () => {
+    await using executor = new AsyncPoolExecutor({ maxWorkers: 2 })
+    expect(await executor.submit(async (x: number) => x * 2, 3).result()).toBe(6)
+    const options = { signal: AbortSignal.abort(), timeout: 1 }
+    const all = executor.submit((...args: ReadonlyArray<unknown>) => args, 1, options, "three")
+    expect(await all.result()).toEqual([1, options, "three"])
+    expect(await executor.submit(Math.max, 4, 9, 2).result()).toBe(9)
+  })
+
+  it("submitWith(options, fn, ...args) calls fn(signal, ...args) with the call's own AbortSignal", async () => {
+    await using executor = new AsyncPoolExecutor()
+    const seen = await executor
+      .submitWith(
+        { timeout: "1 minute" },
+        (signal, a: number, b: string) => [signal instanceof AbortSignal, a, b],
+        1,
+        "b"
+      )
+      .result()
+    expect(seen).toEqual([true, 1, "b"])
+  })
+
+  it("submitWith refuses a function where the options go (TypeError) and a wrong option (the options rule)", async () => {
+    await using executor = new AsyncPoolExecutor()
+    const submitWith = executor.submitWith.bind(executor) as (...args: ReadonlyArray<unknown>) => unknown
+    expect(() => submitWith(async () => 1, 2)).toThrow(TypeError)
+    expect(() => submitWith(async () => 1, 2)).toThrow(
+      /the first argument is the options .*use submit\(fn, \.\.\.args\)/
+    )
+    expect(() => submitWith({ timout: 5 }, async () => 1)).toThrow(
+      "AsyncPoolExecutor.submitWith: timout is not an option (did you mean timeout?), got timout: 5"
+    )
+    expect(() => submitWith({ timeout: "2 secs" }, async () => 1)).toThrow(
+      "AsyncPoolExecutor.submitWith: timeout must be a duration, got 2 secs"
+    )
+    expect(() => submitWith({ signal: "stop" }, async () => 1)).toThrow(
+      "AsyncPoolExecutor.submitWith: signal must be an AbortSignal, got stop"
+    )
+    expect(() => submitWith({}, 42)).toThrow(/AsyncPoolExecutor.submitWith: expected a function, got the number 42/)
+  })
+
+  it("submit and map refuse what is not a function with a TypeError at the call", async () => {
+    await using executor = new AsyncPoolExecutor()
+    const submit = executor.submit.bind(executor) as (...args: ReadonlyArray<unknown>) => unknown
+    const map = executor.map.bind(executor) as (...args: ReadonlyArray<unknown>) => unknown
+    expect(() => submit(3)).toThrow(TypeError)
+    expect(() => submit(3)).toThrow("AsyncPoolExecutor.submit: expected a function, got the number 3")
+    expect(() => map(undefined, [1])).toThrow("AsyncPoolExecutor.map: expected a function, got undefined")
+  })
+
   it("result rejects with exactly what the function threw, and exception resolves with it", async () => {
     await using executor = new AsyncPoolExecutor()
     const thrown = new RangeError("too big")
@@ -100,7 +150,7 @@ describe("AsyncPoolExecutor", () => {
   it("interrupt aborts a running function's signal and the future ends cancelled", async () => {
     await using executor = new AsyncPoolExecutor()
     const task = untilAborted()
-    const future = executor.submit(task.fn)
+    const future = executor.submitWith({}, task.fn)
     await task.started.promise
     expect(future.running()).toBe(true)
     expect(await future.interrupt()).toBe(true)
@@ -109,25 +159,25 @@ describe("AsyncPoolExecutor", () => {
     expect(await rejection(future.result())).toBeInstanceOf(CancelledError)
   })
 
-  it("an aborted submit signal cancels a pending call and aborts a running one", async () => {
+  it("an aborted submitWith signal cancels a pending call and aborts a running one", async () => {
     await using executor = new AsyncPoolExecutor({ maxWorkers: 1 })
     const task = untilAborted()
     const controller = new AbortController()
-    const running = executor.submit(task.fn, { signal: controller.signal })
-    const pending = executor.submit(async () => "never", { signal: controller.signal })
+    const running = executor.submitWith({ signal: controller.signal }, task.fn)
+    const pending = executor.submitWith({ signal: controller.signal }, async () => "never")
     await task.started.promise
     controller.abort(new Error("stop"))
     await task.aborted.promise
     expect(await rejection(running.result())).toBeInstanceOf(CancelledError)
     expect(pending.cancelled()).toBe(true)
-    const already = executor.submit(async () => 1, { signal: AbortSignal.abort() })
+    const already = executor.submitWith({ signal: AbortSignal.abort() }, async () => 1)
     expect(await rejection(already.result())).toBeInstanceOf(CancelledError)
   })
 
-  it("a submit timeout aborts the call's signal and fails the future with TimeoutError", async () => {
+  it("a submitWith timeout aborts the call's signal and fails the future with TimeoutError", async () => {
     await using executor = new AsyncPoolExecutor()
     const task = untilAborted()
-    const future = executor.submit(task.fn, { timeout: 20 })
+    const future = executor.submitWith({ timeout: 20 }, task.fn)
     expect(await rejection(future.result())).toBeInstanceOf(TimeoutError)
     await task.aborted.promise
     expect(future.cancelled()).toBe(false)

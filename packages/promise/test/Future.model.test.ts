@@ -46,7 +46,7 @@ describe("Future objects against Python's rules", () => {
               const index = calls.length
               // Started at once on this stack when a worker is free: the record exists before the call.
               const entry = { finish: () => finish(), callbacks: 0, started: false } as Call
-              entry.future = executor.submit(async (signal) => {
+              entry.future = executor.submitWith({}, async (signal) => {
                 entry.started = true
                 await Promise.race([finished, new Promise((resolve) => signal.addEventListener("abort", resolve))])
                 if (next.fails) throw new Error(`call ${index}`)

@@ -53,6 +53,23 @@ describe("ThreadPoolExecutor", () => {
     expect(futures.map((f) => f.cancelled())).toEqual([true, true])
   })
 
+  it("submit and map with a plain function throw a TypeError at once that shows defineTask", async () => {
+    await using executor = new ThreadPoolExecutor({ module: tasks, maxWorkers: 1 })
+    const submit = executor.submit.bind(executor) as (...args: ReadonlyArray<unknown>) => unknown
+    const map = executor.map.bind(executor) as (...args: ReadonlyArray<unknown>) => unknown
+    const double = (x: number) => x * 2
+    expect(() => submit(double, 3)).toThrow(TypeError)
+    expect(() => submit(double, 3)).toThrow(
+      /^ThreadPoolExecutor\.submit: a function \(double\) was given where a task is needed: .*defineTask/
+    )
+    expect(() => map((x: number) => x * 2, [1, 2])).toThrow(
+      /^ThreadPoolExecutor\.map: a function was given where a task is needed/
+    )
+    expect(() => submit("square", 3)).toThrow(/expected a task .*, got the string "square"/)
+    // Nothing was submitted: the pool serves its tasks as before.
+    expect(await executor.submit(square, 3).result()).toBe(9)
+  })
+
   it("a throwing function rejects with TaskError; a Task.make failure with its own class", async () => {
     await using executor = new ThreadPoolExecutor({ module: new URL("./fixtures/typed.tasks.ts", import.meta.url) })
     const typed = await rejection(executor.submit(checkedSquare, -3).result())

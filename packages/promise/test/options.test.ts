@@ -49,7 +49,10 @@ describe("a timeout that is not a duration", () => {
     await using executor = new AsyncPoolExecutor({ maxWorkers: 1 })
     const done = executor.submit(async () => 1)
     await done.result()
-    const pending = executor.submit((signal) => new Promise((resolve) => signal.addEventListener("abort", resolve)))
+    const pending = executor.submitWith(
+      {},
+      (signal) => new Promise((resolve) => signal.addEventListener("abort", resolve))
+    )
     for (const future of [done, pending]) {
       await expect(future.result({ timeout: "2 secs" as any })).rejects.toThrow(
         "future.result: timeout must be a duration, got 2 secs"

@@ -50,9 +50,9 @@ describe("plain JavaScript", () => {
     for await (const future of asCompleted(futures)) order.push(await future.result())
     expect(order.toSorted((a, b) => a - b)).toEqual([10, 20, 30])
     const controller = new AbortController()
-    const aborted = executor.submit(
-      (signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
-      { signal: controller.signal }
+    const aborted = executor.submitWith(
+      { signal: controller.signal },
+      (signal) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)))
     )
     controller.abort()
     expect(await aborted.result().catch((e) => e)).toBeInstanceOf(CancelledError)

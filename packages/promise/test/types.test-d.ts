@@ -39,6 +39,22 @@ describe("types", () => {
     expectTypeOf(io.map(async (word: string) => word.length, ["a"])).toEqualTypeOf<AsyncIterableIterator<number>>()
   })
 
+  it("submit(fn, ...args) checks the arguments against fn's parameters; submitWith passes the signal first", () => {
+    expectTypeOf(io.submit(async (x: number) => x * 2, 3)).toEqualTypeOf<Future<number>>()
+    expectTypeOf(io.submit((a: number, b: string) => `${a}${b}`, 1, "b")).toEqualTypeOf<Future<string>>()
+    // @ts-expect-error: the argument must be a number
+    io.submit(async (x: number) => x * 2, "3")
+    // @ts-expect-error: an argument is missing
+    io.submit(async (x: number) => x * 2)
+    // @ts-expect-error: submit gives no signal: that is submitWith
+    io.submit(async (signal: AbortSignal) => signal.aborted)
+    expectTypeOf(
+      io.submitWith({ timeout: "1 second" }, (signal, url: string) => fetch(url, { signal }), "https://example.com")
+    ).toEqualTypeOf<Future<Response>>()
+    // @ts-expect-error: the options come first
+    io.submitWith(async (signal: AbortSignal) => signal.aborted, {})
+  })
+
   it("wait returns the same futures it was given", async () => {
     const futures = [io.submit(async () => 1), io.submit(async () => "a")]
     const { done } = await wait(futures)

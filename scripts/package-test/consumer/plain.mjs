@@ -32,6 +32,13 @@ const workers = async (name, executor, inChild) => {
       "bad input"
     ])
     expect(`${name}: ran in another process`, (await executor.submit(where).result()) !== process.pid, inChild)
+    let notATask
+    try {
+      executor.submit((x) => x * 2, 3)
+    } catch (error) {
+      notATask = error instanceof TypeError && /where a task is needed.*defineTask/.test(error.message)
+    }
+    expect(`${name}: a plain function is a TypeError that shows defineTask`, notATask, true)
   } finally {
     await executor.shutdown()
   }
@@ -50,13 +57,15 @@ const asyncPool = async () => {
     const futures = [30, 10, 20].map((ms) =>
       executor.submit(() => new Promise((resolve) => setTimeout(resolve, ms, ms)))
     )
+    expect("AsyncPoolExecutor: submit(fn, ...args)", await executor.submit(async (x) => x * 2, 3).result(), 6)
     const { done } = await wait(futures)
     expect("AsyncPoolExecutor: wait", done.size, 3)
     expect("AsyncPoolExecutor: results", await Promise.all(futures.map((f) => f.result())), [30, 10, 20])
     const controller = new AbortController()
-    const stopped = executor.submit((signal) => new Promise((_, reject) => signal.addEventListener("abort", reject)), {
-      signal: controller.signal
-    })
+    const stopped = executor.submitWith(
+      { signal: controller.signal },
+      (signal) => new Promise((_, reject) => signal.addEventListener("abort", reject))
+    )
     controller.abort()
     expect("AsyncPoolExecutor: abort", (await stopped.exception().catch((e) => e)) instanceof CancelledError, true)
     const lengths = []

@@ -12,7 +12,9 @@ import { measure } from "./measure.tasks.ts"
 
 export const typedUse = async (): Promise<number> => {
   await using io = new AsyncPoolExecutor({ maxWorkers: 2 })
-  const future: Future<number> = io.submit(async (signal) => (signal.aborted ? 0 : 1))
+  const future: Future<number> = io.submitWith({}, async (signal) => (signal.aborted ? 0 : 1))
+  const doubled: Future<number> = io.submit(async (x: number) => x * 2, 21)
+  await doubled.result()
   const { done } = await wait([future], { returnWhen: "FIRST_COMPLETED", timeout: "1 second" })
   for await (const finished of asCompleted(done)) await finished.exception()
   await using threads = new ThreadPoolExecutor({ module: new URL("./measure.tasks.ts", import.meta.url) })

@@ -10,13 +10,13 @@ import type { Task } from "@effect-futures/core"
 import { BrokenExecutorError, CancelledError, TaskDecodeError, TaskEncodeError } from "@effect-futures/core/FutureError"
 import * as Exit from "effect/Exit"
 import * as Schema from "effect/Schema"
-import { type Coder, schemaCoder } from "@effect-futures/node/internal/taskCodec"
+import { type Coder, type Parse, schemaCoder, subjectOf } from "@effect-futures/node/internal/taskCodec"
 import type { RunResult } from "./taskEntity.ts"
 
-const encoder = (schema: Schema.Top): Coder =>
-  schemaCoder(Schema.encodeUnknownExit(Schema.toCodecJson(schema as Schema.Codec<unknown>)) as any)
-const decoder = (schema: Schema.Top): Coder =>
-  schemaCoder(Schema.decodeUnknownExit(Schema.toCodecJson(schema as Schema.Codec<unknown>)) as any)
+const encoder = (schema: Schema.Top, subject: string): Coder =>
+  schemaCoder(Schema.encodeUnknownExit(Schema.toCodecJson(schema as Schema.Codec<unknown>)) as Parse, subject)
+const decoder = (schema: Schema.Top, subject: string): Coder =>
+  schemaCoder(Schema.decodeUnknownExit(Schema.toCodecJson(schema as Schema.Codec<unknown>)) as Parse, subject)
 
 /** Both directions of one task's three schemas, built once per task. */
 export interface TaskCodec {
@@ -33,13 +33,16 @@ const codecs = new WeakMap<Task.Any, TaskCodec>()
 export const codecOf = (task: Task.Any): TaskCodec => {
   let codec = codecs.get(task)
   if (codec === undefined) {
+    const input = subjectOf(task, "input")
+    const result = subjectOf(task, "result")
+    const error = subjectOf(task, "error")
     codec = {
-      encodeInput: encoder(task.payload),
-      decodeInput: decoder(task.payload),
-      encodeSuccess: encoder(task.success),
-      decodeSuccess: decoder(task.success),
-      encodeFailure: encoder(task.failure),
-      decodeFailure: decoder(task.failure)
+      encodeInput: encoder(task.payload, input),
+      decodeInput: decoder(task.payload, input),
+      encodeSuccess: encoder(task.success, result),
+      decodeSuccess: decoder(task.success, result),
+      encodeFailure: encoder(task.failure, error),
+      decodeFailure: decoder(task.failure, error)
     }
     codecs.set(task, codec)
   }
@@ -48,8 +51,8 @@ export const codecOf = (task: Task.Any): TaskCodec => {
 
 /** The errors of this library a runner's local executor may end a task with; they cross as themselves. */
 const BoundaryError = Schema.Union([BrokenExecutorError, TaskEncodeError, TaskDecodeError])
-const encodeBoundary = encoder(BoundaryError)
-const decodeBoundary = decoder(BoundaryError)
+const encodeBoundary = encoder(BoundaryError, "a boundary error")
+const decodeBoundary = decoder(BoundaryError, "a boundary error")
 
 const isBoundaryError = (error: unknown): error is typeof BoundaryError.Type =>
   error instanceof BrokenExecutorError || error instanceof TaskEncodeError || error instanceof TaskDecodeError

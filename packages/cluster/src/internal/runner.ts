@@ -15,7 +15,7 @@ import {
   TaskEncodeError
 } from "@effect-futures/core/FutureError"
 import { TaskModuleError } from "@effect-futures/node/NodeExecutor"
-import { loadTasks, moduleHref } from "@effect-futures/node/internal/taskModule"
+import { loadTasks, moduleHref, unknownTaskHint } from "@effect-futures/node/internal/taskModule"
 import * as Effect from "effect/Effect"
 import { boundaryResult, codecOf, encodeExit } from "./resultCodec.ts"
 import type { RunPayload, RunResult } from "./taskEntity.ts"
@@ -44,7 +44,9 @@ export const runRequest = (
       boundaryResult(
         new TaskEncodeError({
           task: request.task,
-          message: `no runner serves a task named "${request.task}": the runners' task module ${module} does not export it`
+          message:
+            `no runner serves a task named "${request.task}": the runners' task module ${module} does not export it` +
+            unknownTaskHint(request.task, tasks.keys())
         })
       )
     )

@@ -16,6 +16,7 @@ import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { isTask } from "../Task.ts"
+import { editDistance } from "./closestName.ts"
 
 /**
  * The options of one Layer or constructor, after their keys were checked.
@@ -262,16 +263,4 @@ const closestKey = (key: string, known: ReadonlyArray<string>): string | undefin
     }
   }
   return best
-}
-
-const editDistance = (a: string, b: string): number => {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i]
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
-    }
-    previous = current
-  }
-  return previous[b.length]!
 }

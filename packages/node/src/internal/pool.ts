@@ -30,6 +30,7 @@ import { hand } from "./handOff.ts"
 import { INITIALIZER_ID, type PoolOptions, type PoolState, waiting, wakeAllWaiters, wakeWaiter } from "./poolState.ts"
 import type { WorkItem } from "./poolWorker.ts"
 import { type CallerCodec, callerCodec, encodeChunk } from "./taskCodec.ts"
+import { unknownTaskHint } from "./taskModule.ts"
 import { breakPool, onExit, onExiting, onMessage } from "./workerEvents.ts"
 import { WorkerSupply } from "./workerSupply.ts"
 
@@ -126,7 +127,9 @@ export class WorkerPool {
         return Effect.fail(
           new TaskEncodeError({
             task: task.name,
-            message: `the task module ${options.moduleHref} does not export a task named "${task.name}"`
+            message:
+              `the task module ${options.moduleHref} does not export a task named "${task.name}"` +
+              unknownTaskHint(task.name, options.taskNames)
           })
         )
       }

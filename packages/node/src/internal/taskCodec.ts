@@ -15,8 +15,10 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import type * as SchemaAST from "effect/SchemaAST"
 import { Transferable } from "effect/workers"
 import type { Transferable as PlatformTransferable } from "node:worker_threads"
+import { describeIssue, formatPath } from "./issueMessage.ts"
 import * as Protocol from "./protocol.ts"
 
 export type Coded =
@@ -27,26 +29,60 @@ export type Coder = (value: unknown) => Coded
 
 const identity: Coder = (value) => ({ ok: true, value })
 
-const messageOf = (cause: Cause.Cause<unknown>): string => {
+/** A schema parser of this file: `Schema.decodeUnknownExit(schema)` and its kin. */
+export type Parse = (value: unknown, options?: SchemaAST.ParseOptions) => Exit.Exit<unknown, unknown>
+
+/**
+ * What a coder's messages say they checked, with its task: `task "greet": input`. The task's value on the way
+ * in is its `input`; on the way out, its `result` or its typed `error`.
+ */
+export const subjectOf = (task: Task.Any, part: "input" | "result" | "error"): string => `task "${task.name}": ${part}`
+
+/** Parsing again after a failure: every failing field, each with the value it got. */
+const detailed: SchemaAST.ParseOptions = { errors: "all", reportInput: true }
+
+const thrownMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/**
+ * Why a parse failed, saying where: each failing field's path and message (`input.user.name: Expected string,
+ * got 42`). The hot path parses with Effect's defaults (first error, no input kept); only a failure parses
+ * again with `detailed`, for the full story. A failure that is not a schema's keeps its own message.
+ */
+const failureMessage = (
+  subject: string,
+  cause: Cause.Cause<unknown>,
+  again: () => Exit.Exit<unknown, unknown>
+): string => {
   const error = Cause.findError(cause)
-  if (Result.isSuccess(error)) {
-    const failure = error.success
-    return failure instanceof Error ? failure.message : String(failure)
+  if (Result.isFailure(error)) return `${subject}: ${Cause.pretty(cause)}`
+  const failure = error.success
+  if (!Schema.isSchemaError(failure)) return `${subject}: ${thrownMessage(failure)}`
+  let issue = failure.issue
+  try {
+    const exit = again()
+    const detailedError = Exit.isFailure(exit) ? Cause.findError(exit.cause) : undefined
+    if (detailedError !== undefined && Result.isSuccess(detailedError) && Schema.isSchemaError(detailedError.success)) {
+      issue = detailedError.success.issue
+    }
+  } catch {
+    // The first issue still says where.
   }
-  return Cause.pretty(cause)
+  return describeIssue(subject, issue)
 }
 
-/** A coder over a schema parser: its value, or the parse error's message. Also the cluster's JSON codec's. */
+/** A coder over a schema parser: its value, or why it failed and where. Also the cluster's JSON codec's. */
 export const schemaCoder =
-  (parse: (value: unknown) => Exit.Exit<unknown, unknown>): Coder =>
+  (parse: Parse, subject: string): Coder =>
   (value) => {
     let exit: Exit.Exit<unknown, unknown>
     try {
       exit = parse(value)
     } catch (error) {
-      return { ok: false, message: error instanceof Error ? error.message : String(error) }
+      return { ok: false, message: `${subject}: ${thrownMessage(error)}` }
     }
-    return Exit.isSuccess(exit) ? { ok: true, value: exit.value } : { ok: false, message: messageOf(exit.cause) }
+    return Exit.isSuccess(exit)
+      ? { ok: true, value: exit.value }
+      : { ok: false, message: failureMessage(subject, exit.cause, () => parse(value, detailed)) }
   }
 
 /** `typeof` of the values of a bare `Schema.Number`, `Schema.String` or `Schema.Boolean`. */
@@ -66,33 +102,43 @@ const identityFastPath = (schema: Schema.Top, full: Coder): Coder => {
   return (value) => (typeof value === type ? { ok: true, value } : full(value))
 }
 
-const encoder = (schema: Schema.Top): Coder =>
-  identityFastPath(schema, schemaCoder(Schema.encodeUnknownExit(schema as any) as any))
+const encoder = (schema: Schema.Top, subject: string): Coder =>
+  identityFastPath(schema, schemaCoder(Schema.encodeUnknownExit(schema as any) as Parse, subject))
 
 /**
  * Encodes with a `Transferable.Collector` in scope, so fields marked with `Transferable.schema` (from
  * `effect/workers`) are moved, not copied, to or from a worker thread. About 0.4 µs more than a plain encode.
  */
-const transferringEncoder = (schema: Schema.Top): Coder => identityFastPath(schema, fullTransferringEncoder(schema))
+const transferringEncoder = (schema: Schema.Top, subject: string): Coder =>
+  identityFastPath(schema, fullTransferringEncoder(schema, subject))
 
-const fullTransferringEncoder = (schema: Schema.Top): Coder => {
-  const encode = Schema.encodeUnknownEffect(schema as any) as (value: unknown) => Effect.Effect<unknown, unknown>
+const fullTransferringEncoder = (schema: Schema.Top, subject: string): Coder => {
+  const encode = Schema.encodeUnknownEffect(schema as any) as (
+    value: unknown,
+    options?: SchemaAST.ParseOptions
+  ) => Effect.Effect<unknown, unknown>
   const collector = Transferable.makeCollectorUnsafe()
+  const run = (value: unknown, options?: SchemaAST.ParseOptions): Exit.Exit<unknown, unknown> =>
+    Effect.runSyncExit(Effect.provideService(encode(value, options), Transferable.Collector, collector))
   return (value) => {
     let exit: Exit.Exit<unknown, unknown>
     try {
-      exit = Effect.runSyncExit(Effect.provideService(encode(value), Transferable.Collector, collector))
+      exit = run(value)
     } catch (error) {
       collector.clearUnsafe()
-      return { ok: false, message: error instanceof Error ? error.message : String(error) }
+      return { ok: false, message: `${subject}: ${thrownMessage(error)}` }
     }
     const transfer = collector.clearUnsafe()
-    if (Exit.isFailure(exit)) return { ok: false, message: messageOf(exit.cause) }
+    if (Exit.isFailure(exit)) {
+      const message = failureMessage(subject, exit.cause, () => run(value, detailed))
+      collector.clearUnsafe()
+      return { ok: false, message }
+    }
     return transfer.length === 0 ? { ok: true, value: exit.value } : { ok: true, value: exit.value, transfer }
   }
 }
-const decoder = (schema: Schema.Top): Coder =>
-  identityFastPath(schema, schemaCoder(Schema.decodeUnknownExit(schema as any) as any))
+const decoder = (schema: Schema.Top, subject: string): Coder =>
+  identityFastPath(schema, schemaCoder(Schema.decodeUnknownExit(schema as any) as Parse, subject))
 
 /** The worker's side: decode the input, encode the success or the typed failure. */
 export interface WorkerCodec {
@@ -106,9 +152,9 @@ export const workerCodec = (task: Task.Any): WorkerCodec =>
   task.codec === "schema"
     ? {
         task,
-        decodeInput: decoder(task.payload),
-        encodeSuccess: transferringEncoder(task.success),
-        encodeFailure: encoder(task.failure)
+        decodeInput: decoder(task.payload, subjectOf(task, "input")),
+        encodeSuccess: transferringEncoder(task.success, subjectOf(task, "result")),
+        encodeFailure: encoder(task.failure, subjectOf(task, "error"))
       }
     : {
         task,
@@ -118,7 +164,7 @@ export const workerCodec = (task: Task.Any): WorkerCodec =>
           value,
           transfer: typeof value === "object" && value !== null ? Protocol.transferRegistry.get(value) : undefined
         }),
-        encodeFailure: encoder(task.failure)
+        encodeFailure: encoder(task.failure, subjectOf(task, "error"))
       }
 
 /** The caller's side: encode the input, decode the success or the typed failure. */
@@ -136,11 +182,15 @@ export const callerCodec = (task: Task.Any): CallerCodec => {
     codec =
       task.codec === "schema"
         ? {
-            encodeInput: transferringEncoder(task.payload),
-            decodeSuccess: decoder(task.success),
-            decodeFailure: decoder(task.failure)
+            encodeInput: transferringEncoder(task.payload, subjectOf(task, "input")),
+            decodeSuccess: decoder(task.success, subjectOf(task, "result")),
+            decodeFailure: decoder(task.failure, subjectOf(task, "error"))
           }
-        : { encodeInput: checkCloneable, decodeSuccess: identity, decodeFailure: decoder(task.failure) }
+        : {
+            encodeInput: checkCloneable(subjectOf(task, "input")),
+            decodeSuccess: identity,
+            decodeFailure: decoder(task.failure, subjectOf(task, "error"))
+          }
     callerCodecs.set(task, codec)
   }
   return codec
@@ -148,26 +198,37 @@ export const callerCodec = (task: Task.Any): CallerCodec => {
 
 /**
  * Rejects, at submit, the inputs structured clone would reject later (functions and symbols), looking a
- * bounded way into plain objects and arrays. What it does not see still fails, when the input is sent.
+ * bounded way into plain objects and arrays, and says where the value is: `task "add": input.b is a function`.
+ * What it does not see still fails, when the input is sent.
  */
-const checkCloneable: Coder = (value) => {
-  const found = findUncloneable(value, 0)
-  return found === undefined
-    ? { ok: true, value }
-    : { ok: false, message: `the input holds ${found}, which cannot be sent to a worker` }
+const checkCloneable =
+  (subject: string): Coder =>
+  (value) => {
+    const found = findUncloneable(value, [], 0)
+    return found === undefined
+      ? { ok: true, value }
+      : {
+          ok: false,
+          message: `${formatPath(subject, found.path)} is ${found.what}, which cannot be sent to a worker`
+        }
+  }
+
+interface Uncloneable {
+  readonly what: string
+  readonly path: ReadonlyArray<PropertyKey>
 }
 
-const findUncloneable = (value: unknown, depth: number): string | undefined => {
+const findUncloneable = (value: unknown, path: Array<PropertyKey>, depth: number): Uncloneable | undefined => {
   switch (typeof value) {
     case "function":
-      return `a function${value.name ? ` (${value.name})` : ""}`
+      return { what: `a function${value.name ? ` (${value.name})` : ""}`, path }
     case "symbol":
-      return `a symbol (${String(value)})`
+      return { what: `a symbol (${String(value)})`, path }
     case "object": {
       if (value === null || depth > 4) return undefined
       if (Array.isArray(value)) {
         for (let i = 0; i < value.length && i < 64; i++) {
-          const found = findUncloneable(value[i], depth + 1)
+          const found = findUncloneable(value[i], [...path, i], depth + 1)
           if (found !== undefined) return found
         }
         return undefined
@@ -177,7 +238,7 @@ const findUncloneable = (value: unknown, depth: number): string | undefined => {
       let seen = 0
       for (const key in value) {
         if (++seen > 64) break
-        const found = findUncloneable((value as Record<string, unknown>)[key], depth + 1)
+        const found = findUncloneable((value as Record<string, unknown>)[key], [...path, key], depth + 1)
         if (found !== undefined) return found
       }
       return undefined

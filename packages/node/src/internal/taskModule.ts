@@ -7,6 +7,7 @@
 import type { Task } from "@effect-futures/core"
 import * as Effect from "effect/Effect"
 import { pathToFileURL } from "node:url"
+import { closestName } from "@effect-futures/core/internal/closestName"
 
 const TaskTypeId = "~@effect-futures/core/Task"
 
@@ -29,6 +30,23 @@ export const indexTasks = (
     exportNames.set(value.name, exportName)
   }
   return { tasks }
+}
+
+/** How many task names a message lists before it says how many more there are. */
+const listedNames = 20
+
+/**
+ * What to tell a user whose task name `name` is not among a module's `names`: the closest name, if one is close
+ * (a typo), and the names there are, so the mistake shows in the message. It follows a sentence
+ * that says the name is missing: `… does not export a task named "spni" (did you mean "spin"?); its tasks are …`.
+ */
+export const unknownTaskHint = (name: string, names: Iterable<string>): string => {
+  const sorted = [...names].sort()
+  if (sorted.length === 0) return "; it exports no tasks (export the tasks made with Task.make or Task.fromFunction)"
+  const closest = closestName(name, sorted)
+  const listed = sorted.slice(0, listedNames).map((known) => `"${known}"`)
+  if (sorted.length > listedNames) listed.push(`and ${sorted.length - listedNames} more`)
+  return `${closest === undefined ? "" : ` (did you mean "${closest}"?)`}; its tasks are ${listed.join(", ")}`
 }
 
 /** A module given as a URL, a `file:` URL string or a path, as the URL string `import()` takes. */

@@ -18,7 +18,7 @@ import * as Result from "effect/Result"
 import { parentPort, receiveMessageOnPort, threadId, workerData, type Transferable } from "node:worker_threads"
 import * as Protocol from "./protocol.ts"
 import { runTraced, type TraceParent, type WireSpan } from "./remoteSpans.ts"
-import { indexTasks } from "./taskModule.ts"
+import { indexTasks, unknownTaskHint } from "./taskModule.ts"
 import { workerCodec, type WorkerCodec } from "./taskCodec.ts"
 
 const isChild = parentPort === null
@@ -255,7 +255,9 @@ const drain = (): void => {
     const name = traced ? named[0] : named
     const codec = codecs.get(name)
     if (codec === undefined) {
-      reply(id, [Protocol.DECODE_FAILED, `the task module does not export a task named "${name}"`, undefined])
+      const message =
+        `the task module ${moduleHref} does not export a task named "${name}"` + unknownTaskHint(name, codecs.keys())
+      reply(id, [Protocol.DECODE_FAILED, message, undefined])
       continue
     }
     const trace = traced ? (named.slice(1) as unknown as TraceParent) : undefined

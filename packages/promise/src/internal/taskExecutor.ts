@@ -8,6 +8,7 @@ import type { TimeoutError } from "@effect-futures/core/FutureError"
 import type { NodeExecutor } from "@effect-futures/node"
 import type * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
+import { requireTask } from "./arguments.ts"
 import { BaseExecutor } from "./base.ts"
 import * as State from "./executor.ts"
 import type { Future } from "./future.ts"
@@ -56,7 +57,8 @@ export abstract class TaskExecutor extends BaseExecutor<Executor.Executor> {
   /**
    * Runs `task(input)` in a worker and returns its `Future` at once (Python's `submit`). `task` is a Task
    * exported by the executor's task module (`defineTask`, or `Task.make` with schemas). Throws
-   * `ExecutorShutdownError` after `shutdown`.
+   * `ExecutorShutdownError` after `shutdown`, and a `TypeError` at once if `task` is not a Task (a plain
+   * function cannot cross to a worker: define it in the task module with `defineTask`).
    */
   submit<I, A, E>(
     task: Task.Task<I, A, E>,
@@ -69,6 +71,7 @@ export abstract class TaskExecutor extends BaseExecutor<Executor.Executor> {
     options: TaskSubmitOptions<E | WorkerError | TimeoutError>
   ): Future<A, E | WorkerError | TimeoutError>
   submit<I, A, E>(task: Task.Task<I, A, E>, input: I, options?: TaskSubmitOptions<any>): Future<A, unknown> {
+    requireTask(`${this.constructor.name}.submit`, task)
     // Without options, straight to the executor's own submit: the path of most tasks.
     if (options === undefined)
       return State.submit(this.state, (ready) => ready.executor.submitTask(task, input), undefined)
@@ -84,9 +87,11 @@ export abstract class TaskExecutor extends BaseExecutor<Executor.Executor> {
    * Runs `task` over the inputs and yields the results in input order (Python's `map`), as an async iterable:
    * at most `buffer` tasks in flight, inputs read lazily from the first `next()`. The first failure, in input
    * order, throws from the loop after every result before it. Leaving the loop early (`break`, `throw`, an
-   * aborted `signal`) cancels the tasks not started and interrupts the running ones.
+   * aborted `signal`) cancels the tasks not started and interrupts the running ones. Throws a `TypeError` at
+   * once if `task` is not a Task.
    */
   map<I, A, E>(task: Task.Task<I, A, E>, inputs: Iterable<I>, options?: MapOptions): AsyncIterableIterator<A> {
+    requireTask(`${this.constructor.name}.map`, task)
     const { signal, ...mapOptions } = options ?? {}
     const stream = State.stream(
       this.state,
