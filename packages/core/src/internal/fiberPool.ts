@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as References from "effect/References"
+import * as Scheduler from "effect/Scheduler"
 import * as Tracer from "effect/Tracer"
 import type { CancelledError, ExecutorShutdownError } from "../FutureError.ts"
 import { futureExit, FutureImpl, interrupt, isDone, isExit, setRunningUnsafe, stateOf } from "./future.ts"
@@ -93,7 +94,7 @@ export class FiberPool implements DirectSubmit {
     this.stats = this.lifecycle.stats
   }
 
-  /** Submits a task that will run with `context`; starts it before returning when a slot is free. */
+  /** Submits a task that will run with `context`, on its own fiber, once `submit` has returned. */
   submitUnsafe<A, E>(
     effect: Effect.Effect<A, E>,
     context: Context.Context<never>
@@ -237,15 +238,11 @@ export class FiberPool implements DirectSubmit {
       // The task's own spans are children of its task span.
       if (control.span !== undefined) context = Context.add(context, Tracer.ParentSpan, control.span)
     }
-    if (this.canStartNow()) {
-      this.stats.setWorkers(this.stats.workers + 1)
-      this.runSlot(future, effect ?? callTask(f!, input), context)
-      return future
-    }
+    // Python's `submit` hands the work item to a worker and returns: the task never runs inside its submit, so
+    // its future is pending when the submitter gets it (a timed wait can time out, `cancel` finds it pending).
     Lifecycle.enqueue(this.lifecycle, { future, effect: effect ?? Effect.suspend(() => f!(input)), context })
     if (this.stats.workers < this.slotLimit) {
-      // A slot is free, but the stack is deep or queued tasks go first: a fresh slot takes the queue, in
-      // order, after a scheduler turn.
+      // A free slot takes the queue, in order, after a scheduler turn.
       this.stats.setWorkers(this.stats.workers + 1)
       this.yieldSlot()
     }
@@ -329,8 +326,15 @@ export class FiberPool implements DirectSubmit {
   private yieldSlot() {
     const next = this.lifecycle.queue.peek()
     if (next === undefined) return this.releaseSlot()
-    Effect.runForkWith(next.context)(Effect.andThen(Effect.yieldNow, Effect.sync(this.nextInSlot)))
+    const scheduler = Context.get(next.context, Scheduler.Scheduler)
+    if (scheduler !== this.scheduler) {
+      this.scheduler = scheduler
+      this.dispatcher = scheduler.makeDispatcher()
+    }
+    this.dispatcher!.scheduleTask(this.nextInSlot, 0)
   }
+  private scheduler: Scheduler.Scheduler | undefined = undefined
+  private dispatcher: Scheduler.SchedulerDispatcher | undefined = undefined
 
   /** The slot runs the next queued task, or is free when none is left. */
   private readonly nextInSlot = () => {
