@@ -292,19 +292,21 @@ describe("layerFiber scheduling", () => {
     }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 4 })))
   )
 
-  it.effect("cancel right after submit finds the future pending, with workers free: it is cancelled and never runs", () =>
-    Effect.gen(function* () {
-      let ran = false
-      const future = yield* Executor.submit(Effect.sync(() => (ran = true)))
-      assert.isTrue(yield* Future.cancel(future))
-      assert.strictEqual(yield* Future.state(future), "cancelled")
-      // A task submitted after it runs, and the executor drains: the cancelled one never started.
-      assert.strictEqual(yield* Future.result(yield* Executor.submit(Effect.succeed("next"))), "next")
-      yield* Executor.shutdown()
-      assert.isFalse(ran)
-      const stats = yield* Executor.stats
-      assert.deepStrictEqual([stats.cancelled, stats.completed, stats.queued], [1, 1, 0])
-    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 4 })))
+  it.effect(
+    "cancel right after submit finds the future pending, with workers free: it is cancelled and never runs",
+    () =>
+      Effect.gen(function* () {
+        let ran = false
+        const future = yield* Executor.submit(Effect.sync(() => (ran = true)))
+        assert.isTrue(yield* Future.cancel(future))
+        assert.strictEqual(yield* Future.state(future), "cancelled")
+        // A task submitted after it runs, and the executor drains: the cancelled one never started.
+        assert.strictEqual(yield* Future.result(yield* Executor.submit(Effect.succeed("next"))), "next")
+        yield* Executor.shutdown()
+        assert.isFalse(ran)
+        const stats = yield* Executor.stats
+        assert.deepStrictEqual([stats.cancelled, stats.completed, stats.queued], [1, 1, 0])
+      }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 4 })))
   )
 
   it.live("asCompleted yields synchronous tasks as they complete (in the order they ran), not in the order given", () =>
@@ -839,7 +841,10 @@ describe("Executor.map", () => {
       const cancelledBefore = fiberMetric(yield* Metric.snapshot, "effect_futures_cancelled", "agree")
       const submitted: Array<Future.Future<number>> = []
       yield* Stream.runDrain(
-        Executor.map((i: number) => Effect.map(Executor.submit(Effect.succeed(i)), (f) => void submitted.push(f)), [1, 2, 3])
+        Executor.map(
+          (i: number) => Effect.map(Executor.submit(Effect.succeed(i)), (f) => void submitted.push(f)),
+          [1, 2, 3]
+        )
       )
       // The tasks that map's tasks submitted run after those ended.
       yield* Future.wait(submitted)
