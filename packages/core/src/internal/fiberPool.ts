@@ -27,9 +27,9 @@ interface WorkItem {
 const tasksPerTurn = 128
 
 /**
- * Slots running inside one another on the current JavaScript stack: a task that submits a task starts it
- * inside its own first step, and a task whose end wakes code that ends another task starts the next queued
- * one inside that. Past this depth a slot goes on from a fresh stack instead.
+ * Slots running inside one another on the current JavaScript stack: a map task that `Executor.map` starts
+ * inside another task's first step, and a task whose end wakes code that ends another task starts the next
+ * queued one inside that. Past this depth a slot goes on from a fresh stack instead.
  */
 const maxNestedSlots = 16
 let nestedSlots = 0
@@ -41,8 +41,9 @@ const exitStart = -2
 
 /**
  * The in-process executor: each task runs in its own fiber (so it can be interrupted alone), and at most
- * `maxWorkers` of those fibers are alive. A slot is a loop, not a fiber: it starts a task's fiber at once,
- * and when the task ends (at once, or later through the fiber's observer) it starts the next queued one.
+ * `maxWorkers` of those fibers are alive. A slot is a loop, not a fiber: a submitted task is queued and a free
+ * slot takes it on the scheduler's next turn (`Executor.map`'s tasks start at once when a slot is free); when
+ * the task ends (at once, or later through the fiber's observer) the slot starts the next queued one.
  *
  * @internal
  */
@@ -321,7 +322,8 @@ export class FiberPool implements DirectSubmit {
 
   /**
    * Lets the scheduler run other fibers first, then goes on with the queue in the same slot. The turn is
-   * taken with the services (and so the scheduler) of the task whose turn it is.
+   * taken on the scheduler of the task whose turn it is, through one dispatcher of the pool's (the slots
+   * waiting for a turn go on in one scheduler task, not in a fiber each).
    */
   private yieldSlot() {
     const next = this.lifecycle.queue.peek()
