@@ -784,8 +784,10 @@ export const defaultMaxWorkers = (): number => {
  * reaches the close while it waits (an `Effect.timeout` around the program, Ctrl-C under `runMain`), or
  * `shutdownTimeout` elapsing, does the same, so a close never waits for ever on a task that never ends.
  *
- * A task starts at once on the submitting fiber's stack when a worker is free, as `Effect.forEach` starts its
- * elements, so a tiny task costs little more than its fiber. `measureRunTime: true` also records each task's
+ * `submit` returns before the task's body runs, as Python's does: the future is `pending`, and a free worker
+ * starts the task on its own fiber on the scheduler's next turn. A synchronous task holds the JavaScript thread
+ * while it runs, so synchronous tasks run one at a time; CPU-bound work belongs in a worker pool.
+ * `measureRunTime: true` also records each task's
  * run time in the `effect_futures_task_run_time` histogram (the worker pools always do): two clock reads per
  * task, about as much as a tiny task's fiber.
  *

@@ -306,14 +306,27 @@ const withTimeout = <A, E>(
   options: WaitOptions | undefined,
   future: internal.FutureImpl<any, any>
 ): Effect.Effect<A, E | TimeoutError> => {
-  if (options?.timeout === undefined) return effect
+  const timeout = options?.timeout
+  if (timeout === undefined) return effect
   const timedOut = Effect.fail(
-    new TimeoutError(`the future was not done within ${Duration.format(Duration.fromInputUnsafe(options.timeout))}`)
+    new TimeoutError(`the future was not done within ${Duration.format(Duration.fromInputUnsafe(timeout))}`)
   )
-  return Effect.timeoutOrElse(effect, {
-    duration: options.timeout,
-    // Stopping waits until the task has ended, as `Future.interrupt` does.
-    orElse: () => (options.interrupt === true ? Effect.andThen(internal.interrupt(future), timedOut) : timedOut)
+  // Stopping waits until the task has ended, as `Future.interrupt` does.
+  const orElse = (): Effect.Effect<never, TimeoutError> =>
+    options?.interrupt === true ? Effect.andThen(internal.interrupt(future), timedOut) : timedOut
+  const millis = Duration.toMillis(Duration.fromInputUnsafe(timeout))
+  return Effect.clockWith((clock) => {
+    const deadline = clock.currentTimeMillisUnsafe() + millis
+    // A synchronous task holds the one JavaScript thread past the deadline, so the timer fires only after the
+    // future is done: the wait also reads the clock when it wakes up, and a future done late was not done in time.
+    const late = () => clock.currentTimeMillisUnsafe() > deadline
+    return Effect.timeoutOrElse(
+      Effect.matchCauseEffect(effect, {
+        onSuccess: (value): Effect.Effect<A, TimeoutError> => (late() ? orElse() : Effect.succeed(value)),
+        onFailure: (cause): Effect.Effect<never, E | TimeoutError> => (late() ? orElse() : Effect.failCause(cause))
+      }),
+      { duration: timeout, orElse }
+    )
   })
 }
 

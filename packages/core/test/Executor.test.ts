@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Context, Deferred, Effect, Exit, Fiber, Layer, Metric, Schema, Scope, Stream } from "effect"
+import { Cause, Context, Deferred, Effect, Exit, Fiber, Layer, Metric, Queue, Schema, Scope, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { Executor, Future, FutureError, Task } from "@effect-futures/core"
 
@@ -16,6 +16,15 @@ const gate = () =>
         Deferred.succeed(started, undefined).pipe(Effect.andThen(Deferred.await(release)), Effect.as(value))
     }
   })
+
+/** Holds the JavaScript thread for `millis` (a synchronous task that takes that long); returns the time it took. */
+const spin = (millis: number): number => {
+  const start = performance.now()
+  while (performance.now() - start < millis) {
+    // busy: no await, no yield
+  }
+  return performance.now() - start
+}
 
 /**
  * A metric of the in-process executors (tagged `executor: "fiber"`), summed over their series, or only the
@@ -173,13 +182,18 @@ describe("Executor.submit", () => {
         const orders = yield* Layer.build(Executor.layerFiber({ maxWorkers: 4, name: "orders" }))
         const unnamed = yield* Layer.build(Executor.layerFiber({ maxWorkers: 4 }))
         const release = yield* Deferred.make<void>()
+        const running = yield* Queue.unbounded<void>()
         const holdBusy = (count: number, context: Context.Context<Executor.LocalExecutor>) =>
           Effect.provideContext(
-            Effect.forEach(Array.from({ length: count }), () => Executor.submit(Deferred.await(release))),
+            Effect.forEach(Array.from({ length: count }), () =>
+              Executor.submit(Effect.andThen(Queue.offer(running, undefined), Deferred.await(release)))
+            ),
             context
           )
         yield* holdBusy(3, orders)
         yield* holdBusy(1, unnamed)
+        // The tasks start after their submits returned: the gauges count them once all four run.
+        yield* Queue.takeN(running, 4)
         const snapshot = yield* Metric.snapshot
         assert.strictEqual(fiberMetric(snapshot, "effect_futures_busy", "orders"), 3)
         const numbered = snapshot.filter(
@@ -236,11 +250,12 @@ describe("Executor.submit", () => {
 })
 
 describe("layerFiber scheduling", () => {
-  it.effect("a task starts on the submitting fiber's stack when a worker is free, and waits pending when none is", () =>
+  it.effect("submit returns a pending future when a worker is free, and the task runs once the submitter yields", () =>
     Effect.gen(function* () {
       const { started, open, task } = yield* gate()
-      const free = yield* Executor.submit(Effect.succeed("at once"))
-      assert.strictEqual(yield* Future.state(free), "succeeded") // already an Exit: no fiber, no turn to wait
+      const free = yield* Executor.submit(Effect.succeed("soon"))
+      assert.strictEqual(yield* Future.state(free), "pending") // even an Exit: the task is the worker's to run
+      assert.strictEqual(yield* Future.result(free), "soon")
       const blocker = yield* Executor.submit(task("blocker"))
       yield* Deferred.await(started)
       const queued = yield* Executor.submit(Effect.succeed("later"))
@@ -249,6 +264,62 @@ describe("layerFiber scheduling", () => {
       assert.strictEqual(yield* Future.result(queued), "later")
       assert.strictEqual(yield* Future.result(blocker), "blocker")
     }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 1 })))
+  )
+
+  it.live("submit returns before a synchronous task's body runs: its future is pending, not done", () =>
+    Effect.gen(function* () {
+      let ran = false
+      const future = yield* Executor.submit(
+        Effect.sync(() => {
+          ran = true
+          return spin(300)
+        })
+      )
+      assert.isFalse(ran)
+      assert.strictEqual(yield* Future.state(future), "pending")
+      assert.isTrue((yield* Future.result(future)) >= 300)
+      assert.isTrue(ran)
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 4 })))
+  )
+
+  it.live("Future.result with a timeout right after submit fails with TimeoutError when the task takes longer", () =>
+    Effect.gen(function* () {
+      const future = yield* Executor.submit(Effect.sync(() => spin(300)))
+      const exit = yield* Effect.exit(Future.result(future, { timeout: "50 millis" }))
+      assert.isTrue(Exit.isFailure(exit) && Cause.squash(exit.cause) instanceof FutureError.TimeoutError)
+      // The wait timed out; the future did not change: the task ran to its end.
+      assert.isTrue((yield* Future.result(future)) >= 300)
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 4 })))
+  )
+
+  it.effect(
+    "cancel right after submit finds the future pending, with workers free: it is cancelled and never runs",
+    () =>
+      Effect.gen(function* () {
+        let ran = false
+        const future = yield* Executor.submit(Effect.sync(() => (ran = true)))
+        assert.isTrue(yield* Future.cancel(future))
+        assert.strictEqual(yield* Future.state(future), "cancelled")
+        // A task submitted after it runs, and the executor drains: the cancelled one never started.
+        assert.strictEqual(yield* Future.result(yield* Executor.submit(Effect.succeed("next"))), "next")
+        yield* Executor.shutdown()
+        assert.isFalse(ran)
+        const stats = yield* Executor.stats
+        assert.deepStrictEqual([stats.cancelled, stats.completed, stats.queued], [1, 1, 0])
+      }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 4 })))
+  )
+
+  it.live("asCompleted yields synchronous tasks as they complete (in the order they ran), not in the order given", () =>
+    Effect.gen(function* () {
+      // One JavaScript thread runs one synchronous task at a time: the long one, submitted first, ends first.
+      const long = yield* Executor.submit(Effect.sync(() => (spin(100), "long")))
+      const short = yield* Executor.submit(Effect.sync(() => (spin(1), "short")))
+      const order = yield* Future.asCompleted([short, long]).pipe(
+        Stream.mapEffect((future) => Future.result(future)),
+        Stream.runCollect
+      )
+      assert.deepStrictEqual(order, ["long", "short"])
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 4 })))
   )
 
   it.effect("Executor.map calls the function when its task starts, as Effect.forEach does", () =>
@@ -767,7 +838,16 @@ describe("Executor.map", () => {
   it.effect("the stats and the metrics agree after map's tasks submit tasks, and after the inputs throw", () =>
     Effect.gen(function* () {
       const completedBefore = fiberMetric(yield* Metric.snapshot, "effect_futures_completed", "agree")
-      yield* Stream.runDrain(Executor.map((i: number) => Effect.asVoid(Executor.submit(Effect.succeed(i))), [1, 2, 3]))
+      const cancelledBefore = fiberMetric(yield* Metric.snapshot, "effect_futures_cancelled", "agree")
+      const submitted: Array<Future.Future<number>> = []
+      yield* Stream.runDrain(
+        Executor.map(
+          (i: number) => Effect.map(Executor.submit(Effect.succeed(i)), (f) => void submitted.push(f)),
+          [1, 2, 3]
+        )
+      )
+      // The tasks that map's tasks submitted run after those ended.
+      yield* Future.wait(submitted)
       function* throwsAfterThree() {
         yield 1
         yield 2
@@ -789,7 +869,11 @@ describe("Executor.map", () => {
       )
       // The registry is global: compare the change.
       assert.strictEqual(fiberMetric(snapshot, "effect_futures_completed", "agree") - completedBefore, stats.completed)
-      assert.strictEqual(stats.completed, 9)
+      assert.strictEqual(fiberMetric(snapshot, "effect_futures_cancelled", "agree") - cancelledBefore, stats.cancelled)
+      // Each of the 9 tasks counted once: the second map's may still wait for a worker when its inputs throw, and
+      // are then cancelled with the stream.
+      assert.strictEqual(stats.completed + stats.cancelled, 9)
+      assert.isTrue(stats.completed >= 6)
     }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 4, name: "agree" })))
   )
 

@@ -112,15 +112,19 @@ describe("AsyncPoolExecutor", () => {
     let most = 0
     const order: Array<number> = []
     const gates = Array.from({ length: 6 }, () => gate())
+    const twoStarted = gate()
     const futures = gates.map((g, i) =>
       executor.submit(async () => {
         order.push(i)
+        if (order.length === 2) twoStarted.open()
         most = Math.max(most, ++running)
         await g.promise
         running--
         return i
       })
     )
+    // The calls start after submit returned, in submission order, as workers take them.
+    await twoStarted.promise
     expect(futures.map((f) => f.running())).toEqual([true, true, false, false, false, false])
     for (const g of gates) g.open()
     expect(await Promise.all(futures.map((f) => f.result()))).toEqual([0, 1, 2, 3, 4, 5])
@@ -131,11 +135,13 @@ describe("AsyncPoolExecutor", () => {
   it("cancel returns true while pending (the function never runs) and false while running", async () => {
     await using executor = new AsyncPoolExecutor({ maxWorkers: 1 })
     const blocker = gate()
-    const running = executor.submit(() => blocker.promise)
+    const started = gate()
+    const running = executor.submit(() => (started.open(), blocker.promise))
     let ran = false
     const pending = executor.submit(async () => {
       ran = true
     })
+    await started.promise
     expect(running.cancel()).toBe(false)
     expect(pending.cancel()).toBe(true)
     expect(pending.cancel()).toBe(true)
@@ -291,8 +297,10 @@ describe("AsyncPoolExecutor", () => {
   it("submit after shutdown throws ExecutorShutdownError; cancelFutures cancels what has not started", async () => {
     const executor = new AsyncPoolExecutor({ maxWorkers: 1 })
     const blocker = gate()
-    const running = executor.submit(() => blocker.promise.then(() => "finished"))
+    const started = gate()
+    const running = executor.submit(() => (started.open(), blocker.promise.then(() => "finished")))
     const pending = executor.submit(async () => "never")
+    await started.promise
     const shutdown = executor.shutdown({ cancelFutures: true })
     expect(() => executor.submit(async () => 1)).toThrow(ExecutorShutdownError)
     expect(pending.cancelled()).toBe(true)
@@ -304,7 +312,9 @@ describe("AsyncPoolExecutor", () => {
   it("shutdown waits for the running functions; without wait it resolves at once", async () => {
     const executor = new AsyncPoolExecutor()
     const g = gate()
-    const future = executor.submit(() => g.promise)
+    const started = gate()
+    const future = executor.submit(() => (started.open(), g.promise))
+    await started.promise
     await executor.shutdown({ wait: false })
     expect(future.running()).toBe(true)
     const waiting = executor.shutdown()

@@ -3,6 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as References from "effect/References"
+import * as Scheduler from "effect/Scheduler"
 import * as Tracer from "effect/Tracer"
 import type { CancelledError, ExecutorShutdownError } from "../FutureError.ts"
 import { futureExit, FutureImpl, interrupt, isDone, isExit, setRunningUnsafe, stateOf } from "./future.ts"
@@ -26,9 +27,9 @@ interface WorkItem {
 const tasksPerTurn = 128
 
 /**
- * Slots running inside one another on the current JavaScript stack: a task that submits a task starts it
- * inside its own first step, and a task whose end wakes code that ends another task starts the next queued
- * one inside that. Past this depth a slot goes on from a fresh stack instead.
+ * Slots running inside one another on the current JavaScript stack: a map task that `Executor.map` starts
+ * inside another task's first step, and a task whose end wakes code that ends another task starts the next
+ * queued one inside that. Past this depth a slot goes on from a fresh stack instead.
  */
 const maxNestedSlots = 16
 let nestedSlots = 0
@@ -40,8 +41,9 @@ const exitStart = -2
 
 /**
  * The in-process executor: each task runs in its own fiber (so it can be interrupted alone), and at most
- * `maxWorkers` of those fibers are alive. A slot is a loop, not a fiber: it starts a task's fiber at once,
- * and when the task ends (at once, or later through the fiber's observer) it starts the next queued one.
+ * `maxWorkers` of those fibers are alive. A slot is a loop, not a fiber: a submitted task is queued and a free
+ * slot takes it on the scheduler's next turn (`Executor.map`'s tasks start at once when a slot is free); when
+ * the task ends (at once, or later through the fiber's observer) the slot starts the next queued one.
  *
  * @internal
  */
@@ -93,7 +95,7 @@ export class FiberPool implements DirectSubmit {
     this.stats = this.lifecycle.stats
   }
 
-  /** Submits a task that will run with `context`; starts it before returning when a slot is free. */
+  /** Submits a task that will run with `context`, on its own fiber, once `submit` has returned. */
   submitUnsafe<A, E>(
     effect: Effect.Effect<A, E>,
     context: Context.Context<never>
@@ -237,15 +239,11 @@ export class FiberPool implements DirectSubmit {
       // The task's own spans are children of its task span.
       if (control.span !== undefined) context = Context.add(context, Tracer.ParentSpan, control.span)
     }
-    if (this.canStartNow()) {
-      this.stats.setWorkers(this.stats.workers + 1)
-      this.runSlot(future, effect ?? callTask(f!, input), context)
-      return future
-    }
+    // Python's `submit` hands the work item to a worker and returns: the task never runs inside its submit, so
+    // its future is pending when the submitter gets it (a timed wait can time out, `cancel` finds it pending).
     Lifecycle.enqueue(this.lifecycle, { future, effect: effect ?? Effect.suspend(() => f!(input)), context })
     if (this.stats.workers < this.slotLimit) {
-      // A slot is free, but the stack is deep or queued tasks go first: a fresh slot takes the queue, in
-      // order, after a scheduler turn.
+      // A free slot takes the queue, in order, after a scheduler turn.
       this.stats.setWorkers(this.stats.workers + 1)
       this.yieldSlot()
     }
@@ -324,13 +322,21 @@ export class FiberPool implements DirectSubmit {
 
   /**
    * Lets the scheduler run other fibers first, then goes on with the queue in the same slot. The turn is
-   * taken with the services (and so the scheduler) of the task whose turn it is.
+   * taken on the scheduler of the task whose turn it is, through one dispatcher of the pool's (the slots
+   * waiting for a turn go on in one scheduler task, not in a fiber each).
    */
   private yieldSlot() {
     const next = this.lifecycle.queue.peek()
     if (next === undefined) return this.releaseSlot()
-    Effect.runForkWith(next.context)(Effect.andThen(Effect.yieldNow, Effect.sync(this.nextInSlot)))
+    const scheduler = Context.get(next.context, Scheduler.Scheduler)
+    if (scheduler !== this.scheduler) {
+      this.scheduler = scheduler
+      this.dispatcher = scheduler.makeDispatcher()
+    }
+    this.dispatcher!.scheduleTask(this.nextInSlot, 0)
   }
+  private scheduler: Scheduler.Scheduler | undefined = undefined
+  private dispatcher: Scheduler.SchedulerDispatcher | undefined = undefined
 
   /** The slot runs the next queued task, or is free when none is left. */
   private readonly nextInSlot = () => {
