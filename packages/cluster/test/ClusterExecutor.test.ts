@@ -163,6 +163,27 @@ describe("ClusterExecutor.layerTest", () => {
     }).pipe(Effect.provide(cluster()))
   )
 
+  it.live(
+    "a timeout is a deadline: a synchronous task's late result is dropped, the future fails with TimeoutError",
+    () =>
+      Effect.gen(function* () {
+        const future = yield* Executor.submit(Tasks.spin, 500, { timeout: "100 millis" })
+        const error = Option.getOrThrow(yield* within(Future.exception(future)))
+        assert.instanceOf(error, FutureError.TimeoutError)
+        assert.strictEqual(yield* run(Tasks.double, 2), 4)
+      }).pipe(Effect.provide(cluster()))
+  )
+
+  it.live("a timeout of 0 or below fails with TimeoutError at once, as Future.result's does", () =>
+    Effect.gen(function* () {
+      for (const timeout of [0, -1] as const) {
+        const future = yield* Executor.submit(Tasks.spin, 50, { timeout })
+        const error = Option.getOrThrow(yield* within(Future.exception(future)))
+        assert.instanceOf(error, FutureError.TimeoutError)
+      }
+    }).pipe(Effect.provide(cluster()))
+  )
+
   it.live("retry without an id runs the task again; with an id, a durable attempt gets the stored reply", () =>
     Effect.gen(function* () {
       const retry = { times: 3, while: () => true }

@@ -18,7 +18,7 @@ import {
   type TaskBoundaryError,
   type TaskEncodeError,
   type TaskError,
-  type TimeoutError
+  TimeoutError
 } from "./FutureError.ts"
 import { directSubmitOf, submitDirect } from "./internal/directSubmit.ts"
 import { fiberExecutor, fiberLocalExecutor } from "./internal/fiberExecutor.ts"
@@ -109,10 +109,11 @@ export interface SubmitOptions<E = unknown> {
   /** Objects to move, not copy, to a worker thread (`Task.fromFunction` tasks). */
   readonly transfer?: ReadonlyArray<Transferable> | undefined
   /**
-   * Stop the task once it has run this long, counted from its start (each attempt's, with `retry`): its fiber is
-   * interrupted, in its worker too (finalizers run there), and a worker stuck in synchronous code is killed after
-   * the pool's `interruptGracePeriod`. The future fails with `TimeoutError`. Unlike `Future.result`'s `timeout`,
-   * which only stops waiting.
+   * A deadline, counted from the task's start (each attempt's, with `retry`): then the future fails with
+   * `TimeoutError`, whatever the task is doing, and a result that comes later is dropped. The task is
+   * interrupted where it runs, in its worker too (finalizers run there), and a worker stuck in synchronous code is
+   * killed after the pool's `interruptGracePeriod`; its slot stays taken until then. `≤ 0`: `TimeoutError` at
+   * once. Unlike `Future.result`'s `timeout`, which only stops waiting.
    *
    * @since 0.1.0
    */
@@ -529,11 +530,29 @@ const withTaskOptions =
   ) =>
   (input: unknown): Effect.Effect<unknown, unknown> => {
     let task = Effect.suspend(() => f(input))
-    if (options.timeout !== undefined) task = Effect.timeout(task, options.timeout)
+    if (options.timeout !== undefined) task = withDeadline(task, options.timeout)
     return options.retry === undefined
       ? task
       : (Effect.retry(task, retryOptions(options.retry) as any) as Effect.Effect<unknown, unknown>)
   }
+
+/**
+ * `Effect.timeout` as a submit's `timeout` means it (`SubmitOptions.timeout`): a deadline. A task that ends after
+ * it fails with `TimeoutError` whatever it answered (synchronous code gives the timer no turn before it ends),
+ * and a timeout ≤ 0 fails at once, without running the task.
+ */
+const withDeadline = <A, E>(task: Effect.Effect<A, E>, timeout: Duration.Input): Effect.Effect<A, E | TimeoutError> => {
+  const millis = Duration.toMillis(Duration.fromInputUnsafe(timeout))
+  const expired = () => new TimeoutError(`the task did not finish within ${Duration.format(Duration.millis(millis))}`)
+  if (millis <= 0) return Effect.fail(expired())
+  return Effect.clockWith((clock) => {
+    const deadline = clock.currentTimeMillisUnsafe() + millis
+    return Effect.flatMap(
+      Effect.exit(Effect.timeoutOrElse(task, { duration: millis, orElse: () => Effect.fail(expired()) })),
+      (exit) => (clock.currentTimeMillisUnsafe() >= deadline ? Effect.fail(expired()) : exit)
+    )
+  })
+}
 
 /**
  * `Executor.map` over several iterables read side by side (Python's `executor.map(fn, *iterables)`): the task runs

@@ -985,6 +985,26 @@ describe("map's per-task options on a plain function", () => {
       assert.instanceOf(yield* Fiber.join(fiber), FutureError.TimeoutError)
     }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 })))
   )
+
+  it.live("taskTimeout is a deadline for a function too: a synchronous call that overruns it fails the stream", () =>
+    Effect.gen(function* () {
+      const spin = (millis: number) =>
+        Effect.sync(() => {
+          const end = Date.now() + millis
+          while (Date.now() < end);
+          return millis
+        })
+      const overran = yield* Stream.runCollect(Executor.map(spin, [200], { taskTimeout: "50 millis" })).pipe(
+        Effect.flip
+      )
+      assert.instanceOf(overran, FutureError.TimeoutError)
+      for (const taskTimeout of [0, -1] as const) {
+        const error = yield* Stream.runCollect(Executor.map(spin, [1], { taskTimeout })).pipe(Effect.flip)
+        assert.instanceOf(error, FutureError.TimeoutError, `taskTimeout ${taskTimeout}`)
+      }
+      assert.deepStrictEqual(yield* Stream.runCollect(Executor.map(spin, [1], { taskTimeout: "1 minute" })), [1])
+    }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 })))
+  )
 })
 
 describe("a closure given to an executor that runs only Tasks", () => {

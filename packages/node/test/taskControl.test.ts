@@ -5,7 +5,7 @@
  */
 import { Executor, Future, FutureError } from "@effect-futures/core"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Clock, Effect, Exit, Layer, Option, Schedule, Stream, Tracer } from "effect"
+import { Cause, Clock, type Duration, Effect, Exit, Layer, Option, Schedule, Stream, Tracer } from "effect"
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
@@ -17,7 +17,12 @@ const module = new URL("./fixtures/control.tasks.ts", import.meta.url)
 
 interface Options {
   readonly tracing?: boolean
+  /** Pools only. */
+  readonly interruptGracePeriod?: Duration.Input
 }
+
+/** Longer than the synchronous tasks below: a deadline must not wait for the worker to be killed. */
+const longGrace: Options = { interruptGracePeriod: "3 seconds" }
 
 const executors = [
   {
@@ -133,6 +138,40 @@ describe.each(executors)("$name", ({ executorName, inWorker, layer }) => {
         const after = yield* Future.result(yield* Executor.submit(Tasks.finalizerCount, undefined))
         assert.strictEqual(after, before + 1)
       }).pipe(Effect.provide(layer())),
+    TIMEOUT
+  )
+
+  it.live(
+    "a submit timeout is a deadline: a synchronous task that overruns it fails with TimeoutError, its late result dropped",
+    () =>
+      Effect.gen(function* () {
+        const future = yield* Executor.submit(Tasks.busyLoop, 1_000, { timeout: "200 millis", id: "spin-1" })
+        const exit = yield* Future.await(future)
+        assert.isTrue(Exit.isFailure(exit), `expected TimeoutError, got ${String(exit)}`)
+        const error = yield* Effect.flip(Future.result(future))
+        assert.instanceOf(error, FutureError.TimeoutError)
+        assert.include(error.message, "spin-1")
+        // The executor serves the next task as before.
+        assert.strictEqual(yield* Future.result(yield* Executor.submit(Tasks.sleep, 1)), 1)
+      }).pipe(Effect.provide(layer(inWorker ? longGrace : {}))),
+    TIMEOUT
+  )
+
+  it.live(
+    "a submit timeout of 0 or below fails with TimeoutError at once, as Future.result's does",
+    () =>
+      Effect.gen(function* () {
+        for (const timeout of [0, -1, "0 millis"] as const) {
+          const quick = yield* Executor.submit(Tasks.sleep, 1, { timeout })
+          assert.instanceOf(yield* Effect.flip(Future.result(quick)), FutureError.TimeoutError, `timeout ${timeout}`)
+          const forever = yield* Executor.submit(Tasks.sleepForever, undefined, { timeout })
+          assert.instanceOf(yield* Effect.flip(Future.result(forever)), FutureError.TimeoutError, `timeout ${timeout}`)
+          // Synchronous: it cannot be interrupted, and it would answer long before its worker's grace period ends.
+          const spin = yield* Executor.submit(Tasks.busyLoop, 50, { timeout })
+          assert.instanceOf(yield* Effect.flip(Future.result(spin)), FutureError.TimeoutError, `timeout ${timeout}`)
+        }
+        assert.strictEqual(yield* Future.result(yield* Executor.submit(Tasks.sleep, 1)), 1)
+      }).pipe(Effect.provide(layer(inWorker ? longGrace : {}))),
     TIMEOUT
   )
 
@@ -407,6 +446,36 @@ describe.each(pools)("$name", ({ layer }) => {
         assert.isBelow(performance.now() - started, 15_000)
         const after = yield* Future.result(yield* Executor.submit(Tasks.whoAmI, undefined))
         assert.notDeepEqual(after, before)
+      }).pipe(Effect.provide(layer())),
+    TIMEOUT
+  )
+
+  it.live(
+    "at its deadline a synchronous task's future fails at once, not when its worker is killed or answers",
+    () =>
+      Effect.gen(function* () {
+        const started = performance.now()
+        const future = yield* Executor.submit(Tasks.busyLoop, 5_000, { timeout: "200 millis" })
+        const error = yield* Effect.flip(Future.result(future))
+        assert.instanceOf(error, FutureError.TimeoutError)
+        // The loop runs 5 s and the grace period 3 s: ending long before either shows the deadline won.
+        assert.isBelow(performance.now() - started, 2_000)
+      }).pipe(Effect.provide(layer(longGrace))),
+    TIMEOUT
+  )
+
+  it.live(
+    "after a deadline the worker's slot stays taken until the worker is free: the next task waits queued",
+    () =>
+      Effect.gen(function* () {
+        // One worker: the timed-out task's loop goes on until the grace period kills the worker.
+        const overrun = yield* Executor.submit(Tasks.busyLoop, 5_000, { timeout: "100 millis" })
+        const next = yield* Executor.submit(Tasks.sleep, 1)
+        assert.instanceOf(yield* Effect.flip(Future.result(overrun)), FutureError.TimeoutError)
+        assert.strictEqual(yield* Future.state(next), "pending")
+        const stats = yield* Executor.stats
+        assert.strictEqual(stats.queued, 1)
+        assert.strictEqual(yield* Future.result(next), 1)
       }).pipe(Effect.provide(layer())),
     TIMEOUT
   )

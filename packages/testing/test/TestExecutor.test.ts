@@ -162,6 +162,43 @@ describe("TestExecutor", () => {
     }).pipe(Effect.provide(layer))
   )
 
+  it.effect("a timeout is a deadline: the future fails at it while the task goes on, and its slot stays taken", () =>
+    Effect.gen(function* () {
+      const stubborn = Task.make("stubborn", {
+        payload: Schema.Number,
+        success: Schema.Number,
+        run: (n) => Effect.uninterruptible(Effect.as(Effect.sleep("10 seconds"), n))
+      })
+      const future = yield* Executor.submit(stubborn, 1, { timeout: "5 seconds" })
+      yield* TestExecutor.runNext
+      yield* TestClock.adjust("5 seconds")
+      expect(yield* Future.state(future)).toBe("failed")
+      expect(Cause.isTimeoutError(yield* Effect.flip(Future.result(future)))).toBe(true)
+      // The task cannot be interrupted: it still holds its slot until it ends.
+      expect(yield* TestExecutor.running).toEqual([future])
+      yield* TestClock.adjust("5 seconds")
+      expect(yield* TestExecutor.running).toEqual([])
+      expect(yield* Future.state(future)).toBe("failed")
+    }).pipe(Effect.provide(layer))
+  )
+
+  it.effect("a timeout of 0 or below fails the future with TimeoutError as soon as its task starts", () =>
+    Effect.gen(function* () {
+      const wait = Task.make("wait", {
+        payload: Schema.Number,
+        success: Schema.Number,
+        run: (n) => Effect.as(Effect.never, n)
+      })
+      for (const timeout of [0, -1] as const) {
+        const future = yield* Executor.submit(wait, 1, { timeout })
+        expect(yield* Future.state(future)).toBe("pending")
+        yield* TestExecutor.runNext
+        yield* TestClock.adjust(0)
+        expect(Cause.isTimeoutError(yield* Effect.flip(Future.result(future)))).toBe(true)
+      }
+    }).pipe(Effect.provide(layer))
+  )
+
   it.effect("a Task runs too, with its typed error", () =>
     Effect.gen(function* () {
       class Negative extends Schema.TaggedError<Negative>()("Negative", { n: Schema.Number }) {}

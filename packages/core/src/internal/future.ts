@@ -4,7 +4,7 @@ import * as Exit from "effect/Exit"
 import { pipeArguments } from "effect/Pipeable"
 import type * as Types from "effect/Types"
 import { CancelledError, InvalidStateError } from "../FutureError.ts"
-import type { TaskControl } from "./taskControl.ts"
+import { exitAtEnd, type TaskControl } from "./taskControl.ts"
 
 /** @internal */
 export const TypeId = "~@effect-futures/core/Future" as const
@@ -164,10 +164,9 @@ export const finishUnsafe = <A, E>(
     return new InvalidStateError({ message: `cannot complete a future that is ${future.state}`, state: future.state })
   }
   future.exit = futureExit(exit)
-  // A task stopped because its timeout elapsed ends with that error, not as cancelled.
-  if (future.exit === cancelledExit && future.control?.timedOut !== undefined) {
-    future.exit = Exit.fail(future.control.timedOut) as Exit.Exit<never, never>
-  }
+  // Past its submit timeout's deadline a future ends with that TimeoutError, whatever the task answered.
+  const control = future.control
+  if (control !== undefined) future.exit = exitAtEnd(control, future.exit) as Exit.Exit<A, E | CancelledError>
   future.state = stateOf(future.exit)
   const listeners = future.listeners
   future.listeners = undefined

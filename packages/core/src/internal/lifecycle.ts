@@ -119,6 +119,8 @@ export interface Lifecycle<Item extends Queued> {
   readonly executor: TaskControl.ExecutorInfo
   /** Done when it stops taking submits (`whenShutdown`): a retry waiting for its next attempt stops then. */
   readonly shutdownSignal: Deferred.Deferred<void>
+  /** What a task's elapsed timeout does (`expireTask`), made once per executor. */
+  readonly expire: (future: FutureImpl<any, any>) => Effect.Effect<void>
 }
 
 /**
@@ -151,7 +153,8 @@ export const make = <Item extends Queued>(hooks: Hooks, options: Options): Lifec
     stats: undefined as unknown as StatsTracker,
     hooks,
     executor: { kind: options.kind, name: options.name, tracing: options.tracing ?? true },
-    shutdownSignal: Deferred.makeUnsafe<void>()
+    shutdownSignal: Deferred.makeUnsafe<void>(),
+    expire: (future) => Effect.sync(() => expireTask(lifecycle, future))
   }
   ;(lifecycle as { stats: StatsTracker }).stats = new StatsTracker(
     options.maxWorkers,
@@ -294,9 +297,20 @@ export const addRunning = (lifecycle: Lifecycle<any>, future: FutureImpl<any, an
  * @internal
  */
 export const taskStarted = (lifecycle: Lifecycle<any>, future: FutureImpl<any, any>, worker?: number): void => {
-  if (future.control !== undefined) {
-    TaskControl.started(future.control, future, lifecycle.hooks.interrupt ?? interruptFuture, worker)
-  }
+  if (future.control !== undefined) TaskControl.started(future.control, future, lifecycle.expire, worker)
+}
+
+/**
+ * A task's timeout elapsed: its future fails with its `TimeoutError` now, whatever the task is doing, and the
+ * task is stopped where it runs (`hooks.interrupt`: in a worker, which is killed after its grace period if the
+ * task does not stop). The stop starts first, on this stack, as a completed future no longer knows how to stop
+ * its task. The slot stays taken until the task has really ended: a pool's slot follows its worker (or fiber),
+ * not the future.
+ */
+const expireTask = (lifecycle: Lifecycle<any>, future: FutureImpl<any, any>): void => {
+  lifecycle.runFork((lifecycle.hooks.interrupt ?? interruptFuture)(future))
+  completeLater(lifecycle, future, Exit.fail(future.control!.timedOut!))
+  flush(lifecycle)
 }
 
 /**

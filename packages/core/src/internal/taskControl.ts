@@ -13,6 +13,7 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as References from "effect/References"
@@ -53,8 +54,9 @@ export interface ExecutorInfo {
 }
 
 /**
- * One task's control record. `timedOut` is set when its timeout elapsed and the task is being stopped: the
- * future then ends with that error instead of `CancelledError`.
+ * One task's control record. Its timeout is a deadline: `deadline` is set when the task starts, and from then
+ * on the future ends with `timedOut` (made when the timer fires, or when an exit arrives after the deadline),
+ * whatever the task's own exit is.
  * @internal
  */
 export interface TaskControl {
@@ -66,7 +68,10 @@ export interface TaskControl {
   /** The task's span in the caller's trace, child of the submitter's span. */
   readonly span: Tracer.Span | undefined
   readonly onStart: (() => void) | undefined
+  /** Waits for the deadline; unset once it fired, or when the future ended first. */
   timer: Fiber.Fiber<unknown> | undefined
+  /** When the timeout elapses, in milliseconds on the submitter's clock: set when the task starts. */
+  deadline: number | undefined
   timedOut: TimeoutError | undefined
   /** It started executing (once: a task handed again after its worker died starts once). */
   hasStarted: boolean
@@ -99,6 +104,7 @@ export const make = (
     span,
     onStart,
     timer: undefined,
+    deadline: undefined,
     timedOut: undefined,
     hasStarted: false
   }
@@ -140,14 +146,14 @@ export const nowNanos = (context: Context.Context<never>): bigint =>
 
 /**
  * The task started (on `worker`, in a pool): the span records it, a retry's future goes running, and the timeout
- * starts counting. When it elapses, `stop` (the executor's way to interrupt a running task, in a worker too)
- * stops the task, and the future ends with `TimeoutError`.
+ * starts counting. When it elapses, `expire` ends the future with its `TimeoutError` at once and stops the task
+ * where it runs (the lifecycle's rule: `Lifecycle.taskStarted`).
  * @internal
  */
 export const started = (
   control: TaskControl,
   future: FutureImpl<any, any>,
-  stop: (future: FutureImpl<any, any>) => Effect.Effect<unknown>,
+  expire: (future: FutureImpl<any, any>) => Effect.Effect<unknown>,
   worker?: number
 ): void => {
   if (control.hasStarted || future.exit !== undefined) return
@@ -156,17 +162,39 @@ export const started = (
   control.onStart?.()
   const millis = control.timeoutMillis
   if (millis === undefined) return
+  control.deadline = Context.get(control.context, Clock.Clock).currentTimeMillisUnsafe() + millis
   control.timer = Effect.runForkWith(control.context)(
     Effect.andThen(
-      Effect.sleep(millis),
+      Effect.sleep(Math.max(0, millis)),
       Effect.suspend(() => {
-        control.timedOut = new TimeoutError(
-          `the task "${control.taskName}"${control.id === undefined ? "" : ` (id ${control.id})`} did not finish within ${Duration.format(Duration.millis(millis))}`
-        )
-        return stop(future)
+        control.timer = undefined
+        control.timedOut ??= timeoutError(control)
+        return expire(future)
       })
     )
   )
+}
+
+const timeoutError = (control: TaskControl): TimeoutError =>
+  new TimeoutError(
+    `the task "${control.taskName}"${control.id === undefined ? "" : ` (id ${control.id})`} did not finish within ${Duration.format(Duration.millis(control.timeoutMillis!))}`
+  )
+
+/**
+ * The exit a future with this control ends with: once the deadline has passed, its `TimeoutError`, whatever
+ * the task answered (a late result is dropped: a synchronous task in this process, or a worker's reply read
+ * before the timer's turn, ends after its deadline without the timer having fired).
+ * @internal
+ */
+export const exitAtEnd = <A, E>(control: TaskControl, exit: Exit.Exit<A, E>): Exit.Exit<A, E | TimeoutError> => {
+  const deadline = control.deadline
+  if (control.timedOut === undefined) {
+    if (deadline === undefined || Context.get(control.context, Clock.Clock).currentTimeMillisUnsafe() < deadline) {
+      return exit
+    }
+    control.timedOut = timeoutError(control)
+  }
+  return Exit.fail(control.timedOut)
 }
 
 /**
@@ -177,8 +205,7 @@ export const ended = (control: TaskControl, future: FutureImpl<any, any>): void 
   const timer = control.timer
   if (timer !== undefined) {
     control.timer = undefined
-    // The timer that stopped the task is still waiting for that stop: it ends on its own.
-    if (control.timedOut === undefined) timer.interruptUnsafe()
+    timer.interruptUnsafe()
   }
   const span = control.span
   if (span !== undefined) {
