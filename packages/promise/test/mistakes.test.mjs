@@ -52,15 +52,20 @@ describe("plain JavaScript: the easy mistakes", () => {
     try {
       const controller = new AbortController()
       const seen = []
+      let started
+      const running = new Promise((resolve) => (started = resolve))
       const future = executor.submitWith(
         { signal: controller.signal },
         (signal, label) =>
           new Promise((resolve) => {
             seen.push(label)
             signal.addEventListener("abort", () => resolve(seen.push(`${label}: aborted`)))
+            started()
           }),
         "call"
       )
+      // The call starts after submitWith has returned (Python's submit): abort it once it runs.
+      await running
       controller.abort()
       expect(await future.result().catch((error) => error)).toBeInstanceOf(CancelledError)
       expect(seen).toEqual(["call", "call: aborted"])
