@@ -19,7 +19,6 @@ import * as Option from "effect/Option"
 import * as References from "effect/References"
 import * as Tracer from "effect/Tracer"
 import { TimeoutError } from "../FutureError.ts"
-import type { FutureImpl } from "./future.ts"
 
 /**
  * The part of `SubmitOptions` a task's control reads.
@@ -75,6 +74,15 @@ export interface TaskControl {
   timedOut: TimeoutError | undefined
   /** It started executing (once: a task handed again after its worker died starts once). */
   hasStarted: boolean
+}
+
+/**
+ * What a control reads of its future (the future's module imports this one, not the other way round).
+ * @internal
+ */
+export interface ControlledFuture {
+  readonly state: string
+  readonly exit: Exit.Exit<unknown, unknown> | undefined
 }
 
 /**
@@ -150,10 +158,10 @@ export const nowNanos = (context: Context.Context<never>): bigint =>
  * where it runs (the lifecycle's rule: `Lifecycle.taskStarted`).
  * @internal
  */
-export const started = (
+export const started = <F extends ControlledFuture>(
   control: TaskControl,
-  future: FutureImpl<any, any>,
-  expire: (future: FutureImpl<any, any>) => Effect.Effect<unknown>,
+  future: F,
+  expire: (future: F) => Effect.Effect<unknown>,
   worker?: number
 ): void => {
   if (control.hasStarted || future.exit !== undefined) return
@@ -201,7 +209,7 @@ export const exitAtEnd = <A, E>(control: TaskControl, exit: Exit.Exit<A, E>): Ex
  * The task's future ended: its timer stops and its span ends with the outcome.
  * @internal
  */
-export const ended = (control: TaskControl, future: FutureImpl<any, any>): void => {
+export const ended = (control: TaskControl, future: ControlledFuture): void => {
   const timer = control.timer
   if (timer !== undefined) {
     control.timer = undefined

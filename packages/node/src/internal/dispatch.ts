@@ -6,7 +6,7 @@
  */
 import type { Transferable } from "node:worker_threads"
 import * as Protocol from "./protocol.ts"
-import type { TraceParent } from "./remoteSpans.ts"
+import type { TraceParent } from "./protocol.ts"
 
 /** At most this many tasks in one message to a worker. */
 export const MAX_BATCH = 32

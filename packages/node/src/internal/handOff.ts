@@ -16,7 +16,8 @@ import { type PoolState, waiting, wakeWaiter } from "./poolState.ts"
 import * as Worker from "./poolWorker.ts"
 import type { PoolWorker, WorkItem } from "./poolWorker.ts"
 import * as Protocol from "./protocol.ts"
-import { emitSpans, type WireSpan } from "./remoteSpans.ts"
+import type { WireSpan } from "./protocol.ts"
+import { emitSpans } from "./remoteSpans.ts"
 import { decodeResult } from "./taskCodec.ts"
 
 /** A worker can take work: the next tasks, or it waits (or retires). */

@@ -10,7 +10,7 @@ import type { BrokenExecutorError } from "@effect-futures/core/FutureError"
 import type { FutureImpl } from "@effect-futures/core/internal/future"
 import type * as Deferred from "effect/Deferred"
 import type { Transferable } from "node:worker_threads"
-import type { TraceParent } from "./remoteSpans.ts"
+import type { TraceParent } from "./protocol.ts"
 import type { CallerCodec } from "./taskCodec.ts"
 import type { WorkerHandle } from "./transport.ts"
 

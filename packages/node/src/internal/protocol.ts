@@ -8,7 +8,7 @@
  * @internal
  */
 import type { Transferable } from "node:worker_threads"
-import type { WireSpan } from "./remoteSpans.ts"
+import type * as Tracer from "effect/Tracer"
 
 /**
  * Parent → worker: run these tasks, one after another, in order. Each task is three fields, `id`, `task`
@@ -69,36 +69,22 @@ export interface SerializedError {
   readonly stack?: string | undefined
 }
 
-export const serializeError = (error: unknown): SerializedError => {
-  if (error instanceof Error) {
-    return { name: error.name, message: error.message, stack: error.stack }
-  }
-  if (typeof error === "object" && error !== null && "message" in error) {
-    const { name, message, stack } = error as { name?: unknown; message?: unknown; stack?: unknown }
-    return {
-      name: typeof name === "string" ? name : "Error",
-      message: describeValue(message),
-      stack: typeof stack === "string" ? stack : undefined
-    }
-  }
-  return { name: "Error", message: describeValue(error) }
-}
+/** A task span in the caller, as a worker's span names its parent: trace id, span id, sampled. */
+export type TraceParent = readonly [traceId: string, spanId: string, sampled: boolean]
 
-/** `String(value)`, or what `Object.prototype.toString` says of a value that has no string form. */
-export const describeValue = (value: unknown): string => {
-  try {
-    return String(value)
-  } catch {
-    return Object.prototype.toString.call(value)
-  }
-}
-
-export const deserializeError = (serialized: SerializedError): Error => {
-  const error = new Error(serialized.message)
-  error.name = serialized.name
-  if (serialized.stack !== undefined) error.stack = serialized.stack
-  return error
-}
+/** One ended span, as it crosses back: plain values only. */
+export type WireSpan = readonly [
+  name: string,
+  spanId: string,
+  parentId: string | undefined,
+  kind: Tracer.SpanKind,
+  startTime: bigint,
+  endTime: bigint,
+  attributes: ReadonlyArray<readonly [string, unknown]>,
+  events: ReadonlyArray<readonly [name: string, time: bigint, attributes: Record<string, unknown>]>,
+  outcome: 0 | 1 | 2 | 3,
+  error: SerializedError | undefined
+]
 
 /**
  * Transfer lists that `Task.fromFunction` results ask for (`NodeExecutor.transfer`). A global registry, so

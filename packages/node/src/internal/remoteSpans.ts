@@ -15,30 +15,14 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Tracer from "effect/Tracer"
-import { describeValue, deserializeError, type SerializedError, serializeError } from "./protocol.ts"
-
-/** A task span in the caller, as a worker's span names its parent: trace id, span id, sampled. */
-export type TraceParent = readonly [traceId: string, spanId: string, sampled: boolean]
+import { describeValue, deserializeError, serializeError } from "./errorCodec.ts"
+import type { SerializedError, TraceParent, WireSpan } from "./protocol.ts"
 
 /** How a recorded span ended. */
 const SUCCESS = 0
 const FAILURE = 1
 const DEFECT = 2
 const INTERRUPTED = 3
-
-/** One ended span, as it crosses back: plain values only. */
-export type WireSpan = readonly [
-  name: string,
-  spanId: string,
-  parentId: string | undefined,
-  kind: Tracer.SpanKind,
-  startTime: bigint,
-  endTime: bigint,
-  attributes: ReadonlyArray<readonly [string, unknown]>,
-  events: ReadonlyArray<readonly [name: string, time: bigint, attributes: Record<string, unknown>]>,
-  outcome: 0 | 1 | 2 | 3,
-  error: SerializedError | undefined
-]
 
 /**
  * A value a span may carry that crosses as it is, and arrays of them (nested a few deep: a cycle stops there);

@@ -19,6 +19,7 @@ import type * as SchemaAST from "effect/SchemaAST"
 import { Transferable } from "effect/workers"
 import type { Transferable as PlatformTransferable } from "node:worker_threads"
 import { describeIssue, formatPath } from "./issueMessage.ts"
+import { deserializeError } from "./errorCodec.ts"
 import * as Protocol from "./protocol.ts"
 
 export type Coded =
@@ -272,7 +273,7 @@ export const decodeResult = (
         : Exit.fail(new TaskDecodeError({ task: task.name, message: decoded.message }))
     }
     case Protocol.DEFECT:
-      return Exit.die(Protocol.deserializeError(value as Protocol.SerializedError))
+      return Exit.die(deserializeError(value as Protocol.SerializedError))
     case Protocol.INTERRUPTED:
       return Exit.interrupt()
     case Protocol.DECODE_FAILED:

@@ -16,8 +16,10 @@ import * as Exit from "effect/Exit"
 import type * as Fiber from "effect/Fiber"
 import * as Result from "effect/Result"
 import { parentPort, receiveMessageOnPort, threadId, workerData, type Transferable } from "node:worker_threads"
+import { serializeError } from "./errorCodec.ts"
 import * as Protocol from "./protocol.ts"
-import { runTraced, type TraceParent, type WireSpan } from "./remoteSpans.ts"
+import type { TraceParent, WireSpan } from "./protocol.ts"
+import { runTraced } from "./remoteSpans.ts"
 import { indexTasks, unknownTaskHint } from "./taskModule.ts"
 import { workerCodec, type WorkerCodec } from "./taskCodec.ts"
 
@@ -149,7 +151,7 @@ const outcomeOf = (codec: WorkerCodec, exit: Exit.Exit<unknown, unknown>): Outco
   }
   const defect = Cause.findDefect(exit.cause)
   return Result.isSuccess(defect)
-    ? [Protocol.DEFECT, Protocol.serializeError(defect.success), undefined]
+    ? [Protocol.DEFECT, serializeError(defect.success), undefined]
     : [Protocol.INTERRUPTED, undefined, undefined]
 }
 
@@ -174,7 +176,7 @@ const runOne = (
   try {
     effect = codec.task.run(input.value)
   } catch (defect) {
-    return [Protocol.DEFECT, Protocol.serializeError(defect), undefined] as Outcome
+    return [Protocol.DEFECT, serializeError(defect), undefined] as Outcome
   }
   if (trace !== undefined) effect = runTraced(effect, codec.task.name, trace, spans!, workerAttributes)
   const fiber = Effect.runFork(effect)
@@ -322,7 +324,7 @@ const start = async (): Promise<void> => {
   try {
     module = await import(moduleHref)
   } catch (error) {
-    send([Protocol.LOAD_FAILED, "import", Protocol.serializeError(error)])
+    send([Protocol.LOAD_FAILED, "import", serializeError(error)])
     return
   }
   const indexed = indexTasks(module)

@@ -15,6 +15,7 @@ import { answered, available, droppedByWorker } from "./handOff.ts"
 import { INITIALIZER_ID, type PoolState, waiting, wakeAllWaiters } from "./poolState.ts"
 import * as Worker from "./poolWorker.ts"
 import type { PoolWorker, WorkItem } from "./poolWorker.ts"
+import { deserializeError } from "./errorCodec.ts"
 import * as Protocol from "./protocol.ts"
 import { callerCodec, decodeResult, squashExit } from "./taskCodec.ts"
 
@@ -36,7 +37,7 @@ export const onMessage = (pool: PoolState, worker: PoolWorker, message: Protocol
       return ready(pool, worker)
     case Protocol.LOAD_FAILED: {
       const [, reason, error] = message
-      const cause = Protocol.deserializeError(error)
+      const cause = deserializeError(error)
       const what = reason === "import" ? "import" : "serve"
       worker.startFailure = new BrokenExecutorError({
         message: `a worker could not ${what} the task module ${pool.options.moduleHref}: ${describeCause(cause)}`,

@@ -5,19 +5,9 @@
  */
 import type * as Layer from "effect/Layer"
 import * as State from "./executor.ts"
+import type { ShutdownOptions } from "./executor.ts"
 
-/**
- * Options of `shutdown`.
- *
- * @since 0.1.0
- * @category models
- */
-export interface ShutdownOptions {
-  /** Resolve once every task has ended and every worker is gone (default `true`); else at once. */
-  readonly wait?: boolean | undefined
-  /** Cancel the tasks that have not started (default `false`). */
-  readonly cancelFutures?: boolean | undefined
-}
+export type { ShutdownOptions } from "./executor.ts"
 
 /** @internal */
 export abstract class BaseExecutor<R> {

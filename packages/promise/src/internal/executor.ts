@@ -23,7 +23,6 @@ import type * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Stream from "effect/Stream"
 import { cancelNow, coreOf, finishNow, follow, type Future, makeFuture, setTarget } from "./future.ts"
-import type { ShutdownOptions } from "./base.ts"
 import * as KeepAlive from "./keepAlive.ts"
 
 /** The services a built executor Layer gives. */
@@ -263,6 +262,19 @@ export const stream = <R, A, E>(
       return Effect.map(state.runtime.contextEffect, (context) => Stream.provideContext(make(), context))
     })
   )
+
+/**
+ * Options of `shutdown`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ShutdownOptions {
+  /** Resolve once every task has ended and every worker is gone (default `true`); else at once. */
+  readonly wait?: boolean | undefined
+  /** Cancel the tasks that have not started (default `false`). */
+  readonly cancelFutures?: boolean | undefined
+}
 
 /**
  * Python's `shutdown`: no more submits; `cancelFutures` cancels the tasks that have not started (those
