@@ -82,9 +82,9 @@ export class ClusterClient {
     options: AttemptOptions | undefined
   ): Effect.Effect<FutureImpl<any, any>, ExecutorShutdownError | TaskEncodeError> {
     return Effect.withFiber((fiber): Effect.Effect<FutureImpl<any, any>, ExecutorShutdownError | TaskEncodeError> => {
-      if (Lifecycle.isShutdown(this.life)) {
-        return Effect.fail(new ExecutorShutdownError({ message: "cannot submit a task after the executor shut down" }))
-      }
+      // A broken executor still takes the submit: its future fails with the executor's error.
+      const refused = Lifecycle.admit(this.life)
+      if (refused?._tag === "ExecutorShutdownError") return Effect.fail(refused)
       const codec = codecOf(task)
       const encoded = codec.encodeInput(input)
       if (!encoded.ok) return Effect.fail(new TaskEncodeError({ task: task.name, message: encoded.message }))

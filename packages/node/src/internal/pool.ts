@@ -120,9 +120,9 @@ export class WorkerPool {
   ): Submitted {
     return Effect.withFiber((fiber) => {
       const { life, options, supply } = this.pool
-      if (Lifecycle.isShutdown(life)) {
-        return Effect.fail(new ExecutorShutdownError({ message: "cannot submit a task after the executor shut down" }))
-      }
+      // A broken executor still takes the submit: its future fails with the executor's error.
+      const refused = Lifecycle.admit(life)
+      if (refused?._tag === "ExecutorShutdownError") return Effect.fail(refused)
       if (!options.taskNames.has(task.name)) {
         return Effect.fail(
           new TaskEncodeError({
