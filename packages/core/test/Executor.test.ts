@@ -986,6 +986,20 @@ describe("map's per-task options on a plain function", () => {
     }).pipe(Effect.provide(Executor.layerFiber({ maxWorkers: 2 })))
   )
 
+  it.effect("a submit timeout of 0 on the test clock interrupts the task: its slot is free and the scope closes", () =>
+    Effect.gen(function* () {
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(Executor.layerFiber({ maxWorkers: 1 }), scope)
+      const forever = Task.make("forever", { payload: Schema.Number, success: Schema.Number, run: () => Effect.never })
+      const future = yield* Executor.submit(forever, 1, { timeout: 0 }).pipe(Effect.provideContext(context))
+      assert.instanceOf(yield* Effect.flip(Future.result(future)), FutureError.TimeoutError)
+      yield* TestClock.adjust(0)
+      const stats = yield* Executor.stats.pipe(Effect.provideContext(context))
+      assert.deepStrictEqual([stats.busy, stats.queued], [0, 0])
+      yield* Scope.close(scope, Exit.interrupt())
+    })
+  )
+
   it.live("taskTimeout is a deadline for a function too: a synchronous call that overruns it fails the stream", () =>
     Effect.gen(function* () {
       const spin = (millis: number) =>

@@ -481,6 +481,18 @@ describe.each(pools)("$name", ({ layer }) => {
   )
 
   it.live(
+    "shutdown waits for a timed-out task's worker to be free or gone, as for any task still running",
+    () =>
+      Effect.gen(function* () {
+        const overrun = yield* Executor.submit(Tasks.busyLoop, 5_000, { timeout: "100 millis" })
+        assert.instanceOf(yield* Effect.flip(Future.result(overrun)), FutureError.TimeoutError)
+        yield* Executor.shutdown()
+        assert.strictEqual((yield* Executor.stats).busy, 0)
+      }).pipe(Effect.provide(layer())),
+    TIMEOUT
+  )
+
+  it.live(
     "retry re-runs a task whose worker crashed (BrokenExecutorError, retried by default) and it succeeds",
     () =>
       withTempFile((path) =>

@@ -195,6 +195,9 @@ describe("TestExecutor", () => {
         yield* TestExecutor.runNext
         yield* TestClock.adjust(0)
         expect(Cause.isTimeoutError(yield* Effect.flip(Future.result(future)))).toBe(true)
+        // The task was interrupted too: nothing holds a slot.
+        expect(yield* TestExecutor.running).toEqual([])
+        expect((yield* Executor.stats).busy).toBe(0)
       }
     }).pipe(Effect.provide(layer))
   )

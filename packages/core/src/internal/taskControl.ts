@@ -173,7 +173,9 @@ export const started = <F extends ControlledFuture>(
   control.deadline = Context.get(control.context, Clock.Clock).currentTimeMillisUnsafe() + millis
   control.timer = Effect.runForkWith(control.context)(
     Effect.andThen(
-      Effect.sleep(Math.max(0, millis)),
+      // Never on the pool's own stack: a sleep of 0 (and TestClock's sleep past its time) ends at once, inside
+      // the start that is still making the pool consistent.
+      millis <= 0 ? Effect.yieldNow : Effect.sleep(millis),
       Effect.suspend(() => {
         control.timer = undefined
         control.timedOut ??= timeoutError(control)

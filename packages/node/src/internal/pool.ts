@@ -46,7 +46,7 @@ export class WorkerPool {
   constructor(options: PoolOptions, context: Context.Context<never>) {
     const life: Lifecycle.Lifecycle<WorkItem> = Lifecycle.make<WorkItem>(
       {
-        idle: (): boolean => life.queued === 0 && life.running.length === 0,
+        idle: (): boolean => life.queued === 0 && life.running.length === 0 && !this.pool.supply.stopping,
         stopWorkers: Effect.suspend(() => this.pool.supply.stopAll()),
         onShutdown: () => {
           wakeAllWaiters(this.pool)

@@ -87,6 +87,18 @@ export class WorkerSupply {
     return this.owed + this.count.Starting + this.count.Initializing + this.count.Idle + this.count.Busy
   }
 
+  /**
+   * A worker is still stopping an interrupted task (its grace period runs): a task past its deadline, whose
+   * future has already failed. The pool is not idle until that worker is free or gone.
+   */
+  get stopping(): boolean {
+    for (const worker of this.workers) {
+      const state = worker.state
+      if ((state._tag === "Busy" || state._tag === "Retiring") && state.grace !== undefined) return true
+    }
+    return false
+  }
+
   get starting(): number {
     return this.owed + this.count.Starting + this.count.Initializing
   }
