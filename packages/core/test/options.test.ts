@@ -36,10 +36,15 @@ describe("options are checked", () => {
           'Executor.layerFiber: shutdownTimeout must be a duration, got {"second":2}'
         ],
         [{ tracing: "false" }, "Executor.layerFiber: tracing must be true or false, got false"],
-        [{ initializer: () => {} }, "Executor.layerFiber: initializer must be { task, input } with a Task"]
+        [{ initializer: () => {} }, "Executor.layerFiber: initializer must be { task, input } with a Task"],
+        // The mistake is named (a function where the task goes), and a large value is cut short.
+        [{ initializer: { task: function double() {}, input: 1 } }, 'got {"task":"[function double]","input":1}'],
+        [{ initializer: { input: "x".repeat(5_000) } }, "…"]
       ]
       for (const [options, message] of cases) {
-        assert.include(yield* buildDefect(Executor.layerFiber(options as any)), message)
+        const defect = yield* buildDefect(Executor.layerFiber(options as any))
+        assert.include(defect, message)
+        assert.isBelow(defect.length, 400)
       }
     })
   )

@@ -32,6 +32,22 @@ describe("plain JavaScript: the easy mistakes", () => {
         await executor.shutdown()
       }
     })
+
+    it(`${name}: submit(task, 1, 2) is a TypeError, not a second input dropped; an unknown option is refused`, async () => {
+      const executor = make()
+      try {
+        expect(() => executor.submit(square, 5, 6)).toThrow(
+          new RegExp(`^${name}\\.submit: a task takes one input.*submit\\(add, \\[1, 2\\]\\)`)
+        )
+        expect(() => executor.submit(square, 5, {}, 6)).toThrow(TypeError)
+        expect(() => executor.submit(square, 5, { timout: "1 second" })).toThrow(
+          `${name}.submit: timout is not an option (did you mean timeout?)`
+        )
+        expect(await executor.submit(square, 5, { timeout: "1 minute" }).result()).toBe(25)
+      } finally {
+        await executor.shutdown()
+      }
+    })
   }
 
   it("AsyncPoolExecutor: submit(fn, ...args) calls fn(...args), as Python's submit(fn, *args)", async () => {

@@ -238,12 +238,28 @@ const durationKeys: ReadonlyArray<string> = [
   "nanoseconds"
 ]
 
-/** A value as the message shows it: strings as written (`got 2 secs`), structures as JSON. */
+/**
+ * A value as the message shows it: strings as written (`got 2 secs`), functions and tasks by name, structures
+ * as JSON (a function inside one by name too), cut at 200 characters: a message never carries a whole input.
+ */
 const show = (value: unknown): string => {
+  const text = showWhole(value)
+  return text.length <= 200 ? text : `${text.slice(0, 199)}…`
+}
+
+const showWhole = (value: unknown): string => {
   if (typeof value === "string") return value === "" ? '""' : value
+  if (typeof value === "function") return value.name ? `a function (${value.name})` : "a function"
+  if (isTask(value)) return `a task ("${value.name}")`
   if (typeof value === "object" && value !== null && !(value instanceof URL) && !Duration.isDuration(value)) {
     try {
-      return JSON.stringify(value)
+      return JSON.stringify(value, (_key, inner) =>
+        typeof inner === "function"
+          ? `[function ${inner.name || "anonymous"}]`
+          : isTask(inner)
+            ? `[task ${inner.name}]`
+            : inner
+      )
     } catch {
       return String(value)
     }

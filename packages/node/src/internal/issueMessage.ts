@@ -31,7 +31,8 @@ export const formatPath = (root: string, path: ReadonlyArray<PropertyKey>): stri
   return written
 }
 
-const shorten = (message: string): string =>
+/** A message cut at the length one field's part may take: a value or a stack does not flood an error. */
+export const shorten = (message: string): string =>
   message.length <= maxIssueLength ? message : `${message.slice(0, maxIssueLength - 1)}…`
 
 /**

@@ -18,7 +18,7 @@ import * as Schema from "effect/Schema"
 import type * as SchemaAST from "effect/SchemaAST"
 import { Transferable } from "effect/workers"
 import type { Transferable as PlatformTransferable } from "node:worker_threads"
-import { describeIssue, formatPath } from "./issueMessage.ts"
+import { describeIssue, formatPath, shorten } from "./issueMessage.ts"
 import { deserializeError } from "./errorCodec.ts"
 import * as Protocol from "./protocol.ts"
 
@@ -42,7 +42,7 @@ export const subjectOf = (task: Task.Any, part: "input" | "result" | "error"): s
 /** Parsing again after a failure: every failing field, each with the value it got. */
 const detailed: SchemaAST.ParseOptions = { errors: "all", reportInput: true }
 
-const thrownMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+const thrownMessage = (error: unknown): string => shorten(error instanceof Error ? error.message : String(error))
 
 /**
  * Why a parse failed, saying where: each failing field's path and message (`input.user.name: Expected string,
@@ -55,7 +55,7 @@ const failureMessage = (
   again: () => Exit.Exit<unknown, unknown>
 ): string => {
   const error = Cause.findError(cause)
-  if (Result.isFailure(error)) return `${subject}: ${Cause.pretty(cause)}`
+  if (Result.isFailure(error)) return `${subject}: ${shorten(Cause.pretty(cause))}`
   const failure = error.success
   if (!Schema.isSchemaError(failure)) return `${subject}: ${thrownMessage(failure)}`
   let issue = failure.issue

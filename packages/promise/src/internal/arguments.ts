@@ -73,3 +73,21 @@ export const readSubmitOptions = (
     timeout: Validate.duration(checked, "timeout")
   }
 }
+
+/**
+ * A worker executor's `submit(task, input, options)`. A task takes one input, so more arguments, or options that
+ * are not an object, are Python's `submit(fn, *args)` (`submit(add, 1, 2)`): a `TypeError` saying to pass one
+ * input, never an argument dropped in silence. An unknown option is the options rule's error.
+ */
+export const checkTaskSubmit = (method: string, options: unknown, argumentCount: number): void => {
+  const notOptions =
+    options !== undefined && (typeof options !== "object" || options === null || Array.isArray(options))
+  if (argumentCount > 3 || notOptions) {
+    throw new TypeError(
+      `${method}: a task takes one input, and the argument after it is the options ({ timeout, retry, id, ` +
+        `transfer, signal }), got ${argumentCount - 1} arguments after the task (${describeValue(options)} as ` +
+        "the options). Pass several values as one input, an array or an object: `submit(add, [1, 2])`"
+    )
+  }
+  if (options !== undefined) Validate.readOptions(method, options, ["timeout", "retry", "id", "transfer", "signal"])
+}

@@ -8,7 +8,7 @@ import type { TimeoutError } from "@effect-futures/core/FutureError"
 import type { NodeExecutor } from "@effect-futures/node"
 import type * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import { requireTask } from "./arguments.ts"
+import { checkTaskSubmit, requireTask } from "./arguments.ts"
 import { BaseExecutor } from "./base.ts"
 import * as State from "./executor.ts"
 import type { Future } from "./future.ts"
@@ -72,6 +72,9 @@ export abstract class TaskExecutor extends BaseExecutor<Executor.Executor> {
   ): Future<A, E | WorkerError | TimeoutError>
   submit<I, A, E>(task: Task.Task<I, A, E>, input: I, options?: TaskSubmitOptions<any>): Future<A, unknown> {
     requireTask(`${this.constructor.name}.submit`, task)
+    if (options !== undefined || arguments.length > 3) {
+      checkTaskSubmit(`${this.constructor.name}.submit`, options, arguments.length)
+    }
     // Without options, straight to the executor's own submit: the path of most tasks.
     if (options === undefined)
       return State.submit(this.state, (ready) => ready.executor.submitTask(task, input), undefined)
