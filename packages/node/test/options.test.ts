@@ -40,7 +40,16 @@ describe.each(layers)("$name: options are checked", ({ name, layer }) => {
         [{ maxQueue: 0 }, `${name}: maxQueue must be a positive integer or Infinity, got 0`],
         [{ maxWorker: 2 }, `${name}: maxWorker is not an option (did you mean maxWorkers?), got maxWorker: 2`],
         [{ minworkers: 1 }, `${name}: minworkers is not an option (did you mean minWorkers?), got minworkers: 1`],
-        [{ tracing: "off" }, `${name}: tracing must be true or false, got off`]
+        [{ tracing: "off" }, `${name}: tracing must be true or false, got off`],
+        // Longer than a platform timer keeps (it would fire after 1 ms).
+        [
+          { interruptGracePeriod: "30 days" },
+          `${name}: interruptGracePeriod must be at most 2147483647 ms (the longest timer, about 24.8 days), got 30 days`
+        ],
+        [
+          { startTimeout: Infinity },
+          `${name}: startTimeout must be at most 2147483647 ms (the longest timer, about 24.8 days), got Infinity`
+        ]
       ]
       for (const [options, message] of cases) {
         assert.strictEqual(yield* buildDefect(layer({ module, ...options })), message)

@@ -64,3 +64,13 @@ describe("a timeout that is not a duration", () => {
     await pending.interrupt()
   })
 })
+
+describe("a timeout longer than a platform timer", () => {
+  it("waits: result({ timeout: '30 days' }) and Infinity do not fire at once", async () => {
+    await using executor = new AsyncPoolExecutor({ maxWorkers: 1 })
+    for (const timeout of ["30 days", Infinity] as const) {
+      const later = executor.submit(() => new Promise((resolve) => setTimeout(() => resolve("late"), 50)))
+      expect(await later.result({ timeout })).toBe("late")
+    }
+  })
+})

@@ -111,7 +111,7 @@ export const count = (
 export const duration = (
   options: Options,
   option: string,
-  bounds?: { readonly min?: 0 | "positive" | undefined }
+  bounds?: { readonly min?: 0 | "positive" | undefined; readonly timer?: "finite" | "or infinite" | undefined }
 ): Duration.Duration | undefined => {
   const value = options.values[option]
   if (value === undefined) return undefined
@@ -119,8 +119,21 @@ export const duration = (
   if (decoded === undefined) return fail(options, option, "a duration")
   if (bounds?.min === 0 && Duration.isNegative(decoded)) return fail(options, option, "a duration of at least 0")
   if (bounds?.min === "positive" && !Duration.isPositive(decoded)) return fail(options, option, "a positive duration")
+  // A platform timer (setTimeout) longer than this fires at once: refused rather than kept as a surprise.
+  if (bounds?.timer !== undefined && Duration.toMillis(decoded) > maxTimerMillis) {
+    if (bounds.timer === "or infinite" && !Duration.isFinite(decoded)) return decoded
+    const infinite = bounds.timer === "or infinite" ? ", or Infinity for none" : ""
+    return fail(options, option, `at most ${maxTimerMillis} ms (the longest timer, about 24.8 days)${infinite}`)
+  }
   return decoded
 }
+
+/**
+ * The longest delay a platform timer (`setTimeout`) keeps, 2^31 - 1 ms: a longer one fires after 1 ms.
+ *
+ * @internal
+ */
+export const maxTimerMillis = 2 ** 31 - 1
 
 /**
  * A boolean option; `undefined` when not given (a string `"false"` would otherwise read as true).

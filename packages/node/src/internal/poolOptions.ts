@@ -75,9 +75,9 @@ export const checkPoolOptions = (
     minWorkers: Math.min(minWorkers, maxWorkers),
     maxTasksPerWorker: Validate.count(options, maxTasks, Infinity, { infinite: true }),
     maxQueue: Validate.count(options, "maxQueue", Infinity, { infinite: true }),
-    interruptGracePeriod: Validate.duration(options, "interruptGracePeriod", { min: 0 }),
+    interruptGracePeriod: Validate.duration(options, "interruptGracePeriod", { min: 0, timer: "finite" }),
     shutdownTimeout: Validate.duration(options, "shutdownTimeout", { min: 0 }),
-    startTimeout: Validate.duration(options, "startTimeout", { min: "positive" }),
-    idleTimeout: threads ? Validate.duration(options, "idleTimeout", { min: 0 }) : undefined
+    startTimeout: Validate.duration(options, "startTimeout", { min: "positive", timer: "finite" }),
+    idleTimeout: threads ? Validate.duration(options, "idleTimeout", { min: 0, timer: "or infinite" }) : undefined
   }
 }

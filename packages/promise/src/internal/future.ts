@@ -9,7 +9,7 @@
  * @internal
  */
 import { Future as CoreFuture, FutureError } from "@effect-futures/core"
-import { invalidTimeout } from "@effect-futures/core/internal/validate"
+import { invalidTimeout, maxTimerMillis } from "@effect-futures/core/internal/validate"
 import {
   addListener,
   finishUnsafe,
@@ -244,8 +244,9 @@ const waitFor = <A>(
       settle(future.exit!, resolve, reject)
     }
     addListener(future, onDone)
-    if (options?.timeout !== undefined) {
-      const timeout = Duration.fromInputUnsafe(options.timeout)
+    const timeout = options?.timeout === undefined ? undefined : Duration.fromInputUnsafe(options.timeout)
+    // A timer longer than the platform's longest would fire at once: such a wait has no deadline to keep.
+    if (timeout !== undefined && Duration.toMillis(timeout) <= maxTimerMillis) {
       timer = setTimeout(() => {
         removeListener(future, onDone)
         reject(new FutureError.TimeoutError(`the future was not done within ${Duration.format(timeout)}`))
