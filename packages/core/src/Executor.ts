@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import type * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -346,13 +347,25 @@ const submitTaskWith = (
   options: SubmitOptions | undefined
 ): Effect.Effect<Future<unknown, unknown>, ExecutorShutdownError | TaskEncodeError> => {
   if (options === undefined) return executor.submitTask(task, input)
-  const invalid = options.timeout === undefined ? undefined : Validate.invalidTimeout("submit", options.timeout)
+  const invalid = invalidSubmitOptions(options)
   if (invalid !== undefined) return Effect.die(invalid)
   const policy = options.retry
   if (policy === undefined) return executor.submitTask(task, input, options)
   return Effect.withFiber((fiber) =>
     submitRetrying(executor.submitTask as any, task, input, options, policy, fiber.context, executor.whenShutdown)
   ) as any
+}
+
+const submitOptionKeys = ["transfer", "timeout", "retry", "id"]
+
+/** A submit's options as the options rule reads them: an unknown key (a typo of `timeout`, say), a bad timeout. */
+const invalidSubmitOptions = (options: SubmitOptions): Cause.IllegalArgumentError | undefined => {
+  try {
+    Validate.readOptions("Executor.submit", options, submitOptionKeys)
+  } catch (error) {
+    return error as Cause.IllegalArgumentError
+  }
+  return options.timeout === undefined ? undefined : Validate.invalidTimeout("Executor.submit", options.timeout)
 }
 
 /** An Effect on the in-process executor; on one that runs only Tasks, a defect that says what to do instead. */

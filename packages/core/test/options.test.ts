@@ -1,6 +1,6 @@
-import { Executor, Future } from "@effect-futures/core"
+import { Executor, Future, Task } from "@effect-futures/core"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Layer, Stream } from "effect"
+import { Cause, Effect, Exit, Layer, Schema, Stream } from "effect"
 
 /** The defect that building `layer` dies with: a wrong option is an `IllegalArgumentError`. */
 const buildDefect = <A, E>(layer: Layer.Layer<A, E>) =>
@@ -56,6 +56,27 @@ describe("options are checked", () => {
       )
       assert.strictEqual(maxWorkers, 3)
     })
+  )
+
+  it.effect("Executor.submit: an unknown option or a timeout that is not a duration is a defect naming submit", () =>
+    Effect.gen(function* () {
+      const task = Task.make("double", {
+        payload: Schema.Number,
+        success: Schema.Number,
+        run: (n) => Effect.succeed(2 * n)
+      })
+      const cases: ReadonlyArray<readonly [object, string]> = [
+        [
+          { timout: "1 second" },
+          "Executor.submit: timout is not an option (did you mean timeout?), got timout: 1 second"
+        ],
+        [{ timeout: "2 secs" }, "Executor.submit: timeout must be a duration, got 2 secs"]
+      ]
+      for (const [options, message] of cases) {
+        assert.include(defectOf(yield* Effect.exit(Executor.submit(task, 1, options as any))), message)
+      }
+      assert.strictEqual(yield* Future.result(yield* Executor.submit(task, 2, { timeout: "1 minute", id: "d" })), 4)
+    }).pipe(Effect.provide(Executor.layerFiber()))
   )
 
   it.effect("Executor.map: a timeout that is not a duration, or a chunkSize below 1, is a defect naming map", () =>
