@@ -9,7 +9,10 @@ import { module, pools, TIMEOUT } from "./fixtures/pools.ts"
 import { elsewhere, misspelled } from "./fixtures/other.tasks.ts"
 import { entryMark } from "./fixtures/entry.tasks.ts"
 import { workerNames } from "./fixtures/names.tasks.ts"
-import { holdThenWho } from "./fixtures/idle.tasks.ts"
+import { holdThenWho, meetThenWho } from "./fixtures/idle.tasks.ts"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const run = <I, A, E>(task: Task.Task<I, A, E>, input: I) =>
@@ -656,13 +659,14 @@ describe("idle retirement", () => {
     "minWorkers is a floor: workers idle at the same moment retire down to it, and the ones kept are the same",
     () =>
       Effect.gen(function* () {
-        // Rounds of four held tasks until one runs on four workers (on a loaded machine the last workers may
-        // still be loading during the first rounds): then all four go idle at the same moment.
-        let before = new Set<unknown>()
-        for (let round = 0; round < 20 && before.size < 4; round++) {
-          const held = yield* Effect.forEach([300, 300, 300, 300], (ms) => Executor.submit(holdThenWho, ms))
-          before = new Set(yield* Effect.forEach(held, (future) => Future.result(future)))
-        }
+        // Four tasks that wait for each other run on four workers, however slowly the last ones load (on a
+        // loaded machine they may take seconds): then all four go idle at the same moment.
+        const dir = mkdtempSync(join(tmpdir(), "effect-futures-meet-"))
+        yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+        const met = yield* Effect.forEach([0, 1, 2, 3], () =>
+          Executor.submit(meetThenWho, { dir, count: 4, capMillis: 20_000 })
+        )
+        const before = new Set(yield* Effect.forEach(met, (future) => Future.result(future)))
         assert.strictEqual(before.size, 4, "four tasks at once should run on the four workers")
         // Their idle timers fire together: the pool retires down to the floor...
         for (let waited = 0; (yield* Executor.stats).workers > 1 && waited < 100; waited++)
@@ -683,7 +687,8 @@ describe("idle retirement", () => {
           })
         )
       ),
-    TIMEOUT
+    // The barrier may wait for slow-loading workers on a loaded machine.
+    TIMEOUT * 3
   )
 })
 
