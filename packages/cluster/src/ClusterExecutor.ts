@@ -26,9 +26,12 @@ import type { SocketServerError } from "effect/socket/SocketServer"
 import type { SqlError } from "effect/sql/SqlError"
 import { ClusterClient, executorOf } from "./internal/client.ts"
 import { layerSqliteClient } from "./internal/sqliteClient.ts"
-import { layerStorage } from "./internal/storage.ts"
+import { layerStorage, type StorageOptions } from "./internal/storage.ts"
 import { loadRunnerTasks, runRequest } from "./internal/runner.ts"
 import { entityIdOf, type RunPayload, TaskEntity } from "./internal/taskEntity.ts"
+
+// Declared in internal/storage.ts, which reads them, so that it need not import this module.
+export type { RunnerAddressOptions, StorageOptions } from "./internal/storage.ts"
 
 /**
  * How tasks travel. `"durable"` (the default): each task is stored before it is sent, deduplicated by its id,
@@ -317,47 +320,6 @@ const layerTestSharding = Sharding.layer.pipe(
   Layer.provide([RunnerStorage.layerMemory, RunnerHealth.layerNoop]),
   Layer.provide(ShardingConfig.layer({ entityTerminationTimeout: Duration.zero }))
 )
-
-/**
- * Where a runner is reached by the other runners and the clients.
- *
- * @since 0.1.0
- * @category models
- */
-export interface RunnerAddressOptions {
-  /** The host the others reach this runner at (default `localhost`). */
-  readonly host?: string | undefined
-  readonly port: number
-  /** The host to listen on, if not `host` (say `0.0.0.0` behind a proxy). */
-  readonly listenHost?: string | undefined
-}
-
-/**
- * What {@link layerSqlite} and {@link layerPostgres} share.
- *
- * @since 0.1.0
- * @category models
- */
-export interface StorageOptions {
-  /** This process is a runner, reachable at this address; without it, the process is a client only. */
-  readonly runner?: RunnerAddressOptions | undefined
-  /**
-   * Effect Cluster's settings, over this package's defaults: shard locks refreshed every 3 s and expiring after
-   * 10 s (a killed runner's tasks move after about that long; Effect's own default is 35 s).
-   */
-  readonly shardingConfig?: Partial<ShardingConfig.ShardingConfig["Service"]> | undefined
-  /**
-   * On runners: the pruner, a cluster singleton (one runner runs it at a time) that every `interval` (default
-   * 10 minutes) deletes the processed tasks older than `retention` (default 1 day), with their replies: Effect
-   * Cluster keeps every message (about 1 KB a task) otherwise. Unprocessed tasks are never deleted. Dedupe by
-   * `SubmitOptions.id` lasts as long as the retention: an id submitted again after its task was pruned runs
-   * again. `false`: never prune.
-   */
-  readonly pruner?:
-    | { readonly retention?: Duration.Input | undefined; readonly interval?: Duration.Input | undefined }
-    | false
-    | undefined
-}
 
 /**
  * Options of {@link layerSqlite}.

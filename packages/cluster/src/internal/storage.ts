@@ -11,11 +11,51 @@ import { RunnerAddress } from "effect/cluster/RunnerAddress"
 import * as Duration from "effect/Duration"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type { StorageOptions } from "../ClusterExecutor.ts"
 import { layerPruner } from "./pruner.ts"
 import type { ConfigError } from "effect/Config"
 import type { SocketServerError } from "effect/socket/SocketServer"
 import type { SqlClient } from "effect/sql/SqlClient"
+
+/**
+ * Where a runner is reached by the other runners and the clients.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RunnerAddressOptions {
+  /** The host the others reach this runner at (default `localhost`). */
+  readonly host?: string | undefined
+  readonly port: number
+  /** The host to listen on, if not `host` (say `0.0.0.0` behind a proxy). */
+  readonly listenHost?: string | undefined
+}
+
+/**
+ * What {@link layerSqlite} and {@link layerPostgres} share.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StorageOptions {
+  /** This process is a runner, reachable at this address; without it, the process is a client only. */
+  readonly runner?: RunnerAddressOptions | undefined
+  /**
+   * Effect Cluster's settings, over this package's defaults: shard locks refreshed every 3 s and expiring after
+   * 10 s (a killed runner's tasks move after about that long; Effect's own default is 35 s).
+   */
+  readonly shardingConfig?: Partial<ShardingConfig.ShardingConfig["Service"]> | undefined
+  /**
+   * On runners: the pruner, a cluster singleton (one runner runs it at a time) that every `interval` (default
+   * 10 minutes) deletes the processed tasks older than `retention` (default 1 day), with their replies: Effect
+   * Cluster keeps every message (about 1 KB a task) otherwise. Unprocessed tasks are never deleted. Dedupe by
+   * `SubmitOptions.id` lasts as long as the retention: an id submitted again after its task was pruned runs
+   * again. `false`: never prune.
+   */
+  readonly pruner?:
+    | { readonly retention?: Duration.Input | undefined; readonly interval?: Duration.Input | undefined }
+    | false
+    | undefined
+}
 
 /**
  * Moderate lock timings: a runner that dies loses its shards after `shardLockExpiration` (10 s; Effect's default
