@@ -74,6 +74,50 @@ export class RetryFuture<A, E> extends FutureImpl<A, E> {
 }
 
 /**
+ * What the loop knows between attempts, changed only by the transitions below: the attempt submitted but not
+ * awaited yet (the first), the last attempt's exit, and whether the executor shut down (no attempt can follow).
+ */
+interface Attempts<A> {
+  next: FutureImpl<A, any> | undefined
+  lastExit: Exit.Exit<A, any> | undefined
+  executorShutDown: boolean
+}
+
+/**
+ * An attempt ended: its exit when it is the last one (a success, a cancel, a defect, an error the executor
+ * made, or the executor has shut down), its typed error for the policy to judge otherwise.
+ */
+const attemptEnded = <A, E>(
+  attempts: Attempts<A>,
+  future: RetryFuture<A, E>,
+  current: FutureImpl<A, any>,
+  exit: Exit.Exit<A, any>
+): Effect.Effect<Exit.Exit<A, any>, E> => {
+  attempts.lastExit = exit
+  if (Exit.isSuccess(exit) || current.state === "cancelled") return Effect.succeed(exit)
+  const error = Cause.findError(exit.cause)
+  if (attempts.executorShutDown || Result.isFailure(error) || Result.isSuccess(Cause.findDefect(exit.cause))) {
+    return Effect.succeed(exit)
+  }
+  future.betweenAttempts = true
+  return Effect.fail(error.success as E)
+}
+
+/** The executor shut down: a wait for the next attempt ends at once with the last exit; a running attempt goes on. */
+const executorShutDown = <A>(attempts: Attempts<A>, future: RetryFuture<A, any>): Effect.Effect<Exit.Exit<A, any>> => {
+  attempts.executorShutDown = true
+  return future.betweenAttempts ? Effect.succeed(attempts.lastExit!) : Effect.never
+}
+
+/** The loop ended: exhausted, or stopped by an error the policy does not retry, it is the last attempt's exit, whole. */
+const loopEnded = <A>(attempts: Attempts<A>, exit: Exit.Exit<Exit.Exit<A, any>, unknown>): Exit.Exit<A, any> =>
+  Exit.isSuccess(exit)
+    ? exit.value
+    : attempts.lastExit !== undefined && !Cause.hasInterruptsOnly(exit.cause)
+      ? attempts.lastExit
+      : Exit.interrupt()
+
+/**
  * Submits the first attempt now (so a refused submit fails as any submit does) and returns the retried future;
  * a fiber of the submitter's goes on with the attempts.
  * @internal
@@ -98,38 +142,24 @@ export const submitRetrying = <I, A, E>(
     }
   }
   return Effect.map(submitTask(task, input, attemptOptions), (first) => {
-    let next: FutureImpl<A, any> | undefined = first
-    let lastExit: Exit.Exit<A, any> | undefined = undefined
-    /** No attempt can follow: the executor takes no more submits. */
-    let executorShutDown = false
-    // One attempt: its exit when it is the last one, its typed error for the policy to judge otherwise.
+    const attempts: Attempts<A> = { next: first, lastExit: undefined, executorShutDown: false }
     const attempt = Effect.suspend(() => {
-      const submitted = next !== undefined ? Effect.succeed(next) : submitTask(task, input, attemptOptions)
-      next = undefined
+      const submitted =
+        attempts.next !== undefined ? Effect.succeed(attempts.next) : submitTask(task, input, attemptOptions)
+      attempts.next = undefined
       return submitted.pipe(
         Effect.matchEffect({
           // The executor shut down (or refuses the input) between attempts: the last attempt's exit stands.
-          onFailure: () => Effect.succeed(lastExit!),
+          onFailure: () => Effect.succeed(attempts.lastExit!),
           onSuccess: (current) =>
             awaitExit(current).pipe(
               Effect.onInterrupt(() => interrupt(current)),
-              Effect.flatMap((exit) => {
-                lastExit = exit
-                if (Exit.isSuccess(exit) || current.state === "cancelled") return Effect.succeed(exit)
-                const error = Cause.findError(exit.cause)
-                if (executorShutDown || Result.isFailure(error) || Result.isSuccess(Cause.findDefect(exit.cause))) {
-                  return Effect.succeed(exit)
-                }
-                future.betweenAttempts = true
-                return Effect.fail(error.success as E)
-              })
+              Effect.flatMap((exit) => attemptEnded(attempts, future, current, exit))
             )
         })
       )
     })
     const retried = Effect.retry(attempt, retryOptions(policy) as any) as Effect.Effect<Exit.Exit<A, any>, E>
-    // When the executor shuts down, a wait for the next attempt ends at once (none can be submitted); an attempt
-    // that runs goes on, and is the last.
     const loop =
       whenShutdown === undefined
         ? retried
@@ -137,10 +167,7 @@ export const submitRetrying = <I, A, E>(
             retried,
             Effect.andThen(
               whenShutdown,
-              Effect.suspend(() => {
-                executorShutDown = true
-                return future.betweenAttempts ? Effect.succeed(lastExit!) : Effect.never
-              })
+              Effect.suspend(() => executorShutDown(attempts, future))
             )
           )
     const fiber = Effect.runForkWith(context)(loop)
@@ -153,13 +180,7 @@ export const submitRetrying = <I, A, E>(
     fiber.addObserver((exit) => {
       future.loop = undefined
       future.betweenAttempts = false
-      // Exhausted, or stopped by an error the policy does not retry: the last attempt's exit, whole.
-      const ended = Exit.isSuccess(exit)
-        ? exit.value
-        : lastExit !== undefined && !Cause.hasInterruptsOnly(exit.cause)
-          ? lastExit
-          : Exit.interrupt()
-      const callbacks = finishUnsafe(future, ended)
+      const callbacks = finishUnsafe(future, loopEnded(attempts, exit))
       if (Array.isArray(callbacks) && callbacks.length > 0) Effect.runForkWith(context)(runCallbacks(future, callbacks))
     })
     return future
