@@ -874,14 +874,14 @@ export const layerFiber = <I = never>(options?: {
     Effect.gen(function* () {
       const { maxWorkers, shutdownTimeout } = yield* Validate.checked(() => checkFiberOptions(options))
       const initializer = options?.initializer
-      const pool = new FiberPool(
+      const pool = new FiberPool({
         maxWorkers,
-        yield* Effect.context<never>(),
-        options?.measureRunTime === true,
-        executorName("fiber", options?.name),
-        options?.tracing !== false,
-        initializer !== undefined
-      )
+        context: yield* Effect.context<never>(),
+        measureRunTime: options?.measureRunTime === true,
+        name: executorName("fiber", options?.name),
+        tracing: options?.tracing !== false,
+        held: initializer !== undefined
+      })
       // Started before the close is added, so a normal close waits for it (finalizers run last added first).
       const gate = initializer === undefined ? undefined : yield* startInitializer(pool, initializer)
       yield* Effect.addFinalizer((exit) => Lifecycle.close(pool.lifecycle, exit, shutdownTimeout))

@@ -40,13 +40,13 @@ export const fiberExecutor = (pool: FiberPool, gate?: Gate): ExecutorShape => ({
       gated(
         gate,
         Effect.suspend(() => task.run(input)),
-        false
+        "failure"
       ),
       options
     ) as any,
   // One task that runs the chunk's inputs in order, in one fiber (the chunk rule).
   submitChunk: (task, inputs) =>
-    submitNamed(pool, task.name, gated(gate, runChunk(task.run, inputs), false), undefined) as any,
+    submitNamed(pool, task.name, gated(gate, runChunk(task.run, inputs), "failure"), undefined) as any,
   shutdown: (options) => Lifecycle.shutdown(pool.lifecycle, options),
   stats: Effect.sync(() => pool.stats.snapshot()),
   whenShutdown: Lifecycle.whenShutdown(pool.lifecycle)
@@ -64,7 +64,7 @@ export const fiberLocalExecutor = (
   gate === undefined
     ? { submit: (effect) => pool.submit(effect), [DirectSubmitTypeId]: pool }
     : {
-        submit: (effect) => pool.submit(gated(gate, effect, true)) as any,
+        submit: (effect) => pool.submit(gated(gate, effect, "defect")) as any,
         get [DirectSubmitTypeId]() {
           return gate.state._tag === "Ready" ? pool : undefined
         }

@@ -77,17 +77,17 @@ const settle = (gate: Gate, pool: FiberPool, name: string, exit: Exit.Exit<unkno
 
 /**
  * A task's effect behind the gate: itself once the initializer succeeded; the pool's `BrokenExecutorError` once
- * it failed (a typed failure, or with `orDie` a defect); decided when the task starts while it still runs.
+ * it failed (as `brokenAs` says: a typed failure, or a defect for closures, whose error type has no room for it); decided when the task starts while it still runs.
  * @internal
  */
 export const gated = <A, E>(
   gate: Gate | undefined,
   effect: Effect.Effect<A, E>,
-  orDie: boolean
+  brokenAs: "failure" | "defect"
 ): Effect.Effect<A, E | BrokenExecutorError> => {
   if (gate === undefined || gate.state._tag === "Ready") return effect
   const failed = (error: BrokenExecutorError): Effect.Effect<never, BrokenExecutorError> =>
-    orDie ? Exit.die(error) : Exit.fail(error)
+    brokenAs === "defect" ? Exit.die(error) : Exit.fail(error)
   if (gate.state._tag === "Failed") return failed(gate.state.error)
   return Effect.suspend((): Effect.Effect<A, E | BrokenExecutorError> =>
     gate.state._tag === "Failed" ? failed(gate.state.error) : effect

@@ -39,6 +39,18 @@ const untimed = -1
 /** The `startedAt` of a task that is already an `Exit`: it runs no code, so its run time is 0 without a clock. */
 const exitStart = -2
 
+/** @internal */
+export interface FiberPoolOptions {
+  readonly maxWorkers: number
+  /** The Layer's context: what the pool's own fibers (the close, the initializer) run with. */
+  readonly context: Context.Context<never>
+  readonly measureRunTime: boolean
+  readonly name: string
+  readonly tracing: boolean
+  /** Tasks wait queued until `release` (an initializer runs first). */
+  readonly held: boolean
+}
+
 /**
  * The in-process executor: each task runs in its own fiber (so it can be interrupted alone), and at most
  * `maxWorkers` of those fibers are alive. A slot is a loop, not a fiber: a submitted task is queued and a free
@@ -72,16 +84,10 @@ export class FiberPool implements DirectSubmit {
    */
   private slotLimit: number
 
-  constructor(
-    maxWorkers: number,
-    context: Context.Context<never>,
-    measureRunTime: boolean,
-    name: string,
-    tracing: boolean,
-    held = false
-  ) {
+  constructor(options: FiberPoolOptions) {
+    const { context, held, maxWorkers, name, tracing } = options
     this.maxWorkers = maxWorkers
-    this.measureRunTime = measureRunTime
+    this.measureRunTime = options.measureRunTime
     this.slotLimit = held ? 0 : maxWorkers
     this.lifecycle = Lifecycle.make<WorkItem>(
       {
@@ -100,7 +106,7 @@ export class FiberPool implements DirectSubmit {
     effect: Effect.Effect<A, E>,
     context: Context.Context<never>
   ): FiberFuture<A, E> | ExecutorShutdownError {
-    return this.admit(context, effect, undefined, undefined, "effect", undefined)
+    return this.admit(context, effect, "effect", undefined)
   }
 
   /** Submits a task by name, with its submit options (timeout, id, a retry's attempt) and span. */
@@ -110,7 +116,7 @@ export class FiberPool implements DirectSubmit {
     context: Context.Context<never>,
     options: AttemptOptions | undefined
   ): FiberFuture<A, E> | ExecutorShutdownError {
-    return this.admit(context, effect, undefined, undefined, taskName, options)
+    return this.admit(context, effect, taskName, options)
   }
 
   /**
@@ -128,7 +134,12 @@ export class FiberPool implements DirectSubmit {
   ): FutureImpl<A, E> | Exit.Exit<A, E | CancelledError | ExecutorShutdownError> {
     // A traced task needs a future for its span: it takes the way of every submit.
     if (!Lifecycle.isOpen(this.lifecycle) || !this.canStartNow() || this.traces(context)) {
-      const submitted = this.admit(context, undefined, f, input, f.name || "function", undefined)
+      const submitted = this.admit(
+        context,
+        Effect.suspend(() => f(input)),
+        f.name || "function",
+        undefined
+      )
       return submitted instanceof FutureImpl ? submitted : Exit.fail(submitted)
     }
     const startedAt = this.measureRunTime ? performance.now() : untimed
@@ -217,11 +228,9 @@ export class FiberPool implements DirectSubmit {
     return this.stats.workers < this.slotLimit && this.lifecycle.queue.length === 0 && nestedSlots < maxNestedSlots
   }
 
-  private admit<I, A, E>(
+  private admit<A, E>(
     context: Context.Context<never>,
-    effect: Effect.Effect<A, E> | undefined,
-    f: ((input: I) => Effect.Effect<A, E>) | undefined,
-    input: I,
+    effect: Effect.Effect<A, E>,
     taskName: string,
     options: AttemptOptions | undefined
   ): FiberFuture<A, E> | ExecutorShutdownError {
@@ -241,7 +250,7 @@ export class FiberPool implements DirectSubmit {
     }
     // Python's `submit` hands the work item to a worker and returns: the task never runs inside its submit, so
     // its future is pending when the submitter gets it (a timed wait can time out, `cancel` finds it pending).
-    Lifecycle.enqueue(this.lifecycle, { future, effect: effect ?? Effect.suspend(() => f!(input)), context })
+    Lifecycle.enqueue(this.lifecycle, { future, effect, context })
     if (this.stats.workers < this.slotLimit) {
       // A free slot takes the queue, in order, after a scheduler turn.
       this.stats.setWorkers(this.stats.workers + 1)
