@@ -1,8 +1,8 @@
 /**
  * The worker pool behind both Node executors: core's executor lifecycle (admission, the queue, shutdown and
  * scope close) with worker hooks, the workers and their policy (`workerSupply.ts`, each worker a tagged union
- * in `poolWorker.ts`), work handed out and answered (`handOff.ts`, its decisions pure in `dispatch.ts`,
- * answers decoded in `taskCodec.ts`), and what a worker's events do (`workerEvents.ts`).
+ * in `poolWorker.ts`), and what a worker's events do, work handed out and answered included
+ * (`workerEvents.ts`, its decisions pure in `dispatch.ts`, answers decoded in `taskCodec.ts`).
  *
  * A deep queue is handed out in batches: every handed task is `running` (Python's call queue does the same),
  * the first task of a batch without an answer is the one executing, a crash fails it alone, and the batch's
@@ -26,12 +26,11 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type { Transferable } from "node:worker_threads"
-import { hand } from "./handOff.ts"
 import { INITIALIZER_ID, type PoolOptions, type PoolState, waiting, wakeAllWaiters, wakeWaiter } from "./poolState.ts"
 import type { WorkItem } from "./poolWorker.ts"
 import { type CallerCodec, callerCodec, encodeChunk } from "./taskCodec.ts"
 import { unknownTaskHint } from "./taskModule.ts"
-import { breakPool, onExit, onExiting, onMessage } from "./workerEvents.ts"
+import { breakPool, hand, listenerOf } from "./workerEvents.ts"
 import { WorkerSupply } from "./workerSupply.ts"
 
 export type { PoolOptions } from "./poolState.ts"
@@ -57,19 +56,11 @@ export class WorkerPool {
       { kind: options.kind, name: options.name, maxWorkers: options.maxWorkers, context, tracing: options.tracing }
     )
     this.stats = life.stats
-    // Each worker event is handled, then the completions it made due run.
-    const supply = new WorkerSupply({ ...options, initializerName: options.initializer?.task.name }, life.stats, {
-      onMessage: (worker, message) => {
-        onMessage(this.pool, worker, message)
-        Lifecycle.flush(life)
-      },
-      onExiting: (worker) => onExiting(this.pool, worker),
-      onExit: (worker, description, error) => {
-        onExit(this.pool, worker, description, error)
-        Lifecycle.flush(life)
-      },
-      onSpawnFailed: (error) => breakPool(this.pool, error)
-    })
+    const supply = new WorkerSupply(
+      { ...options, initializerName: options.initializer?.task.name },
+      life.stats,
+      listenerOf(() => this.pool)
+    )
     this.pool = {
       options,
       life,

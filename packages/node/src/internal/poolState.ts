@@ -1,7 +1,7 @@
 /**
  * What the pool's parts share: its options and a plain record of its state (the lifecycle and queue from
- * core, the workers, the tasks to hand again), changed only by the functions of `handOff.ts` and
- * `workerEvents.ts`, as Effect's `Pool.ts` changes its record.
+ * core, the workers, the tasks to hand again), changed only by the functions of `workerEvents.ts`
+ * (and the pool's submit), as Effect's `Pool.ts` changes its record.
  *
  * @internal
  */

@@ -38,18 +38,30 @@ export interface WorkItem {
 }
 
 /**
- * `Starting`: spawned, loading the task module; `Initializing`: running the initializer; `Idle`: waiting for
- * work; `Busy`: holding a batch, whose first task is executing (`grace` runs while that one is being
+ * `Starting`: spawned, loading the task module; `Initializing`: running the initializer (in both, `failure` is
+ * why it cannot start, once it said or its start timed out, and `exiting` that its process is gone while its
+ * last messages are read: it takes no work); `Idle`: waiting for work; `Busy`: holding a batch, whose first task is executing (`grace` runs while that one is being
  * interrupted); `Retiring`: asked to exit, or its process has exited and its last answers are being read (a
  * batch it still holds may yet be answered); `Dead`: gone.
  */
 export type WorkerState =
-  | { readonly _tag: "Starting"; readonly startTimer: Timer }
-  | { readonly _tag: "Initializing"; readonly startTimer: Timer }
+  | Starting
+  | (Omit<Starting, "_tag"> & { readonly _tag: "Initializing" })
   | { readonly _tag: "Idle"; readonly idleTimer: Timer | undefined }
   | { readonly _tag: "Busy"; readonly batch: Array<WorkItem>; grace: Timer | undefined }
   | { readonly _tag: "Retiring"; readonly batch: Array<WorkItem>; grace: Timer | undefined }
   | { readonly _tag: "Dead" }
+
+/** A worker loading the task module. */
+export interface Starting {
+  readonly _tag: "Starting"
+  readonly startTimer: Timer
+  failure: BrokenExecutorError | undefined
+  exiting: boolean
+}
+
+/** A worker not ready yet: loading the task module or running the initializer. */
+export type NotReady = Extract<WorkerState, { readonly startTimer: Timer }>
 
 /** A worker that holds a batch. */
 export type Holding = Extract<WorkerState, { readonly batch: Array<WorkItem> }>
@@ -59,20 +71,33 @@ export interface PoolWorker {
   state: WorkerState
   /** Tasks answered, for recycling. */
   tasksRun: number
-  /** Its process has exited and its last answers are being read: it takes no more work. */
-  exiting: boolean
-  /** Why it could not start, if it said. */
-  startFailure: BrokenExecutorError | undefined
   readonly exited: Deferred.Deferred<void>
 }
 
-export const isStarting = (state: WorkerState): boolean => state._tag === "Starting" || state._tag === "Initializing"
+export const isStarting = (state: WorkerState): state is NotReady =>
+  state._tag === "Starting" || state._tag === "Initializing"
+
+/** A worker that takes work once it is free: not retiring or dead, nor exiting while it starts. */
+export const takesWork = (state: WorkerState): boolean =>
+  state._tag === "Retiring" || state._tag === "Dead" ? false : !isStarting(state) || !state.exiting
+
+/** Why a worker that died before it was ready could not start, if it said (or its start timed out). */
+export const startFailureOf = (state: WorkerState): BrokenExecutorError | undefined =>
+  isStarting(state) ? state.failure : undefined
+
+export const starting = (startTimer: Timer): WorkerState => ({
+  _tag: "Starting",
+  startTimer,
+  failure: undefined,
+  exiting: false
+})
 
 /** The tasks the worker holds without an answer, in order: the first is executing. */
 export const batchOf = (state: WorkerState): ReadonlyArray<WorkItem> =>
   state._tag === "Busy" || state._tag === "Retiring" ? state.batch : []
 
-export const initializing = (startTimer: Timer): WorkerState => ({ _tag: "Initializing", startTimer })
+/** The module loaded; the initializer runs (what the worker said while loading stays). */
+export const initializing = (state: Starting): WorkerState => ({ ...state, _tag: "Initializing" })
 const idleForever: WorkerState = { _tag: "Idle", idleTimer: undefined }
 /** Idle, until `idleTimer` retires it (none: one shared state, nothing allocated per task). */
 export const idle = (idleTimer: Timer | undefined): WorkerState =>

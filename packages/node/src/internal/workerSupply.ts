@@ -148,10 +148,8 @@ export class WorkerSupply {
       })
       worker = {
         handle,
-        state: { _tag: "Starting", startTimer: this.startTimer(() => worker) },
+        state: Worker.starting(this.startTimer(() => worker)),
         tasksRun: 0,
-        exiting: false,
-        startFailure: undefined,
         exited: Deferred.makeUnsafe<void>()
       }
     } catch (error) {
@@ -170,7 +168,7 @@ export class WorkerSupply {
     return setTimeout(() => {
       const { state } = worker()
       if (!Worker.isStarting(state)) return
-      worker().startFailure ??= new BrokenExecutorError({
+      state.failure ??= new BrokenExecutorError({
         message:
           state._tag === "Starting"
             ? `a worker did not load the task module ${this.options.moduleHref} within ${this.options.startTimeout} ms`
@@ -184,7 +182,7 @@ export class WorkerSupply {
   loaded(worker: PoolWorker, initializing: boolean): void {
     this.startCrashes = 0
     this.everReady = true
-    if (initializing && worker.state._tag === "Starting") this.set(worker, Worker.initializing(worker.state.startTimer))
+    if (initializing && worker.state._tag === "Starting") this.set(worker, Worker.initializing(worker.state))
   }
 
   /**
@@ -192,8 +190,8 @@ export class WorkerSupply {
    * worker that could not start in time, would fail the same way again; one killed from outside while it
    * started is replaced, like any crashed worker, unless workers keep dying before they are ready.
    */
-  diedStarting(worker: PoolWorker): boolean {
-    return worker.startFailure !== undefined || ++this.startCrashes >= 3
+  diedStarting(failure: BrokenExecutorError | undefined): boolean {
+    return failure !== undefined || ++this.startCrashes >= 3
   }
 
   /** Recycling: the worker has run its quota of tasks. */
